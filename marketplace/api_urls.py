@@ -1,0 +1,10 @@
+"""Everything under /api/v1/: each app contributes its own api/urls.py."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("marketplace.accounts.api.urls")),
+    path("", include("marketplace.catalog.api.urls")),
+    path("diagnostics/", include("diagnostics.api.urls")),
+    path("compliance/", include("compliance.api.urls")),
+]

@@ -1,0 +1,28 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from marketplace.core.api.errors import error_body
+from marketplace.core.exceptions import DomainError
+
+
+class DomainErrorMiddleware:
+    """A DomainError that escapes an HTML view is the user's problem, not a 500.
+
+    Views handle the errors they can put on a form; anything else (a permission check
+    deep in a service) ends here as a 4xx page with the service's message.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, DomainError):
+            return None
+        if request.path.startswith("/api/"):
+            body = error_body(exception.code, exception.message, exception.fields)
+            return JsonResponse(body, status=exception.status)
+        template = "errors/403.html" if exception.status == 403 else "errors/400.html"
+        return render(request, template, {"message": exception.message}, status=exception.status)

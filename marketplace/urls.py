@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("marketplace.core.urls")),
+    path("", include("marketplace.accounts.urls")),
+    path("catalog/", include("marketplace.catalog.urls")),
+    path("diagnostics/", include("diagnostics.urls")),
+    path("compliance/", include("compliance.urls")),
+    path("api/v1/", include("marketplace.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "marketplace.core.views.bad_request"
+handler403 = "marketplace.core.views.permission_denied"
+handler404 = "marketplace.core.views.page_not_found"
+handler500 = "marketplace.core.views.server_error"
