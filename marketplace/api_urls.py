@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("marketplace.accounts.api.urls")),
     path("", include("marketplace.catalog.api.urls")),
+    path("trading/", include("marketplace.trading.api.urls")),
     path("diagnostics/", include("diagnostics.api.urls")),
     path("compliance/", include("compliance.api.urls")),
 ]

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "marketplace.core",
     "marketplace.accounts",
     "marketplace.catalog",
+    "marketplace.trading",
     "diagnostics",
     "compliance",
 ]

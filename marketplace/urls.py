@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("marketplace.core.urls")),
     path("", include("marketplace.accounts.urls")),
     path("catalog/", include("marketplace.catalog.urls")),
+    path("trading/", include("marketplace.trading.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("compliance/", include("compliance.urls")),
     path("api/v1/", include("marketplace.api_urls")),
