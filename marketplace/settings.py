@@ -182,6 +182,7 @@ SUPPORTED_CURRENCIES = env_list("SUPPORTED_CURRENCIES", ["JPY", "USD", "EUR", "K
 # --- Static and uploaded files --------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))

@@ -1,0 +1,90 @@
+"""`make run`: migrate, load demo data, then run web, worker and scheduler in the foreground.
+
+Ctrl-C (or SIGTERM) stops every process; if one of them dies, the others are stopped too
+and the command exits non-zero, so a broken worker is never silently missing.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def processes(port: str) -> dict[str, list[str]]:
+    celery = [PY, "-m", "celery", "-A", "marketplace"]
+    return {
+        "web": [PY, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        "worker": [*celery, "worker", "--loglevel=INFO", "--concurrency=2"],
+        "scheduler": [*celery, "beat", "--loglevel=INFO"],
+    }
+
+
+def main() -> int:
+    port = os.environ.get("PORT", "8000")
+    try:
+        manage("migrate", "--no-input", "-v", "0")
+        manage("seed_demo")
+    except subprocess.CalledProcessError as error:
+        print(f"set-up failed: {' '.join(error.cmd[1:])} exited {error.returncode}", file=sys.stderr)
+        return 1
+
+    from marketplace.accounts.demo import DEMO_ORGANISATIONS, DEMO_PASSWORD
+
+    children = {
+        name: subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+        for name, command in processes(port).items()
+    }
+    logins = ", ".join(["staff", *(spec.username for spec in DEMO_ORGANISATIONS)])
+    print(
+        f"\n  Battery Market is running at http://127.0.0.1:{port}/"
+        f"\n  API docs: http://127.0.0.1:{port}/api/docs/   Admin: http://127.0.0.1:{port}/admin/"
+        f"\n  Demo logins ({logins}), password: {DEMO_PASSWORD}"
+        f"\n  Ctrl-C stops web, worker and scheduler.\n",
+        flush=True,
+    )
+
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for name, child in children.items():
+            if child.poll() is not None:
+                print(f"{name} exited with {child.returncode}; stopping the rest", file=sys.stderr)
+                exit_code = 1
+                stopping = True
+        time.sleep(0.5)
+
+    for child in children.values():
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
+    import django
+
+    django.setup()
+    sys.exit(main())

@@ -1,0 +1,45 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from marketplace.accounts.models import Organisation, OrganisationEvent, Permit, User
+from marketplace.env import env_bool, env_int
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_every_role_and_a_second_run_changes_nothing():
+    call_command("seed_demo", "--quiet-progress", "--listings", "0")
+    counts = (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Permit.objects.count(),
+        OrganisationEvent.objects.count(),
+    )
+
+    call_command("seed_demo", "--quiet-progress", "--listings", "0")
+
+    assert counts == (8, 9, 3, 15)
+    assert (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Permit.objects.count(),
+        OrganisationEvent.objects.count(),
+    ) == counts
+    assert set(User.objects.exclude(role="").values_list("role", flat=True)) == {
+        "dealer",
+        "reuse_maker",
+        "recycler",
+        "diagnostics_provider",
+        "compliance_officer",
+    }
+    assert Organisation.objects.get(legal_name="Chikugo Auto Dismantling").can_trade() is False
+
+
+def test_env_helpers_fail_loudly_on_malformed_values(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "perhaps")
+    monkeypatch.setenv("SOME_NUMBER", "ten")
+
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be true or false"):
+        env_bool("SOME_FLAG")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER must be a whole number"):
+        env_int("SOME_NUMBER", 1)
