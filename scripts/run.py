@@ -34,7 +34,8 @@ def main() -> int:
         manage("migrate", "--no-input", "-v", "0")
         manage("seed_demo")
     except subprocess.CalledProcessError as error:
-        print(f"set-up failed: {' '.join(error.cmd[1:])} exited {error.returncode}", file=sys.stderr)
+        step = " ".join(error.cmd[1:])
+        print(f"set-up failed: {step} exited {error.returncode}", file=sys.stderr)
         return 1
 
     from marketplace.accounts.demo import DEMO_ORGANISATIONS, DEMO_PASSWORD

@@ -1,4 +1,4 @@
-"""Demo organisations and people: one of each role, Japanese and foreign, as a new user sees them."""
+"""Demo organisations and people: one of each role, Japanese and foreign."""
 
 from dataclasses import dataclass, field
 from datetime import date

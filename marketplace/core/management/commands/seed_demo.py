@@ -6,7 +6,12 @@ Idempotent: everything is keyed by a natural key, so a second run creates nothin
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from marketplace.accounts.demo import DEMO_ORGANISATIONS, DEMO_PASSWORD, seed_organisation, seed_staff
+from marketplace.accounts.demo import (
+    DEMO_ORGANISATIONS,
+    DEMO_PASSWORD,
+    seed_organisation,
+    seed_staff,
+)
 
 
 class Command(BaseCommand):
