@@ -70,10 +70,12 @@ def main() -> int:
                 stopping = True
         time.sleep(0.5)
 
+    # Only the main processes: Celery then stops its own pool warmly, finishing the task in
+    # hand. A whole-group SIGTERM would kill pool children mid-task.
     for child in children.values():
         if child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
     for child in children.values():
         try:
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
