@@ -9,6 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from marketplace.accounts import selectors, services
 from marketplace.accounts.api import serializers
+from marketplace.accounts.models import ApiToken, Organisation, Permit
 from marketplace.accounts.permissions import IsPlatformStaff
 from marketplace.core.exceptions import DomainError
 
@@ -46,6 +47,7 @@ class OrganisationViewSet(
     """Your own organisation (staff see all). Others' details are private: 404."""
 
     serializer_class = serializers.OrganisationSerializer
+    queryset = Organisation.objects.none()  # for the schema; get_queryset() scopes to the user
     filterset_fields = ["verification_status", "country"]
     http_method_names = ["get", "patch", "post", "head", "options"]
 
@@ -101,6 +103,7 @@ class PermitViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = serializers.PermitSerializer
+    queryset = Permit.objects.none()
 
     def get_queryset(self):
         return selectors.permits_for_user(user=self.request.user)
@@ -129,6 +132,7 @@ class ApiTokenViewSet(
     """Your API tokens. Creating one returns its key once; DELETE revokes it."""
 
     serializer_class = serializers.ApiTokenSerializer
+    queryset = ApiToken.objects.none()
 
     def get_queryset(self):
         return selectors.api_tokens_for_user(user=self.request.user)
