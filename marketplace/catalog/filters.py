@@ -1,0 +1,99 @@
+"""One FilterSet for browsing listings: the API's query parameters and the web page's GET form.
+
+Works on `selectors.listings_annotated()`, whose chemistry/SOH/grade/capacity columns
+unify the item types. Price ranges compare the number as entered: combine them with
+`currency` when listings in several currencies are mixed.
+"""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from marketplace.catalog.choices import (
+    Chemistry,
+    Grade,
+    ListingStatus,
+    ListingType,
+    SaleFormat,
+)
+from marketplace.catalog.models import Listing
+
+TEXT_SEARCH_FIELDS = (
+    "title",
+    "vehicle__make",
+    "vehicle__model",
+    "pack__manufacturer",
+    "module_lot__manufacturer",
+    "module_lot__module_type",
+)
+
+
+class ListingFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search make, model, manufacturer"), method="filter_text")
+    listing_type = django_filters.MultipleChoiceFilter(
+        label=_("Listing type"), choices=ListingType.choices
+    )
+    chemistry = django_filters.MultipleChoiceFilter(
+        label=_("Chemistry"), field_name="chemistry_code", choices=Chemistry.choices
+    )
+    grade = django_filters.MultipleChoiceFilter(
+        label=_("Grade"), field_name="grade_code", choices=Grade.choices
+    )
+    soh_min = django_filters.NumberFilter(
+        label=_("SOH from %"), field_name="soh_value", lookup_expr="gte"
+    )
+    soh_max = django_filters.NumberFilter(
+        label=_("SOH to %"), field_name="soh_value", lookup_expr="lte"
+    )
+    capacity_min = django_filters.NumberFilter(
+        label=_("Capacity from kWh"), field_name="capacity_kwh", lookup_expr="gte"
+    )
+    capacity_max = django_filters.NumberFilter(
+        label=_("Capacity to kWh"), field_name="capacity_kwh", lookup_expr="lte"
+    )
+    price_min = django_filters.NumberFilter(
+        label=_("Price from"), field_name="price", lookup_expr="gte"
+    )
+    price_max = django_filters.NumberFilter(
+        label=_("Price to"), field_name="price", lookup_expr="lte"
+    )
+    currency = django_filters.CharFilter(label=_("Currency"), method="filter_currency")
+    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    region = django_filters.CharFilter(label=_("Region / prefecture"), lookup_expr="icontains")
+    seller = django_filters.NumberFilter(label=_("Seller organisation id"), field_name="seller_id")
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ListingStatus.choices)
+    sale_format = django_filters.ChoiceFilter(label=_("Sale format"), choices=SaleFormat.choices)
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("published_at", "published_at"),
+            ("created_at", "created_at"),
+            ("price", "price"),
+            ("soh_value", "soh"),
+            ("capacity_kwh", "capacity"),
+        ),
+        field_labels={
+            "published_at": _("Publication date"),
+            "created_at": _("Creation date"),
+            "price": _("Price"),
+            "soh_value": _("SOH"),
+            "capacity_kwh": _("Capacity"),
+        },
+    )
+
+    class Meta:
+        model = Listing
+        fields: list[str] = []
+
+    def filter_text(self, queryset: QuerySet[Listing], name: str, value: str) -> QuerySet:
+        condition = Q()
+        for word in value.split()[:5]:
+            any_field = Q()
+            for field in TEXT_SEARCH_FIELDS:
+                any_field |= Q(**{f"{field}__icontains": word})
+            condition &= any_field
+        return queryset.filter(condition)
+
+    def filter_currency(self, queryset: QuerySet[Listing], name: str, value: str) -> QuerySet:
+        return queryset.filter(currency=value.strip().upper())

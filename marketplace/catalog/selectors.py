@@ -1,0 +1,124 @@
+"""Reads of the catalog; who may see which listing is decided here, once.
+
+Drafts, closed and withdrawn listings are visible to the seller organisation and staff;
+published, in-sale and sold listings to everyone (anonymous visitors may browse too).
+A listing someone may not see is not found, not forbidden: ids do not leak.
+"""
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from marketplace.accounts.models import User
+from marketplace.catalog.choices import PUBLIC_STATUSES
+from marketplace.catalog.models import (
+    Listing,
+    ListingAttachment,
+    SavedSearch,
+    WatchlistEntry,
+)
+from marketplace.core.exceptions import PermissionDeniedError
+
+
+def listings_annotated() -> QuerySet[Listing]:
+    """Listings with the headline figures of their item as columns to filter and sort on.
+
+    A used EV's pack is `pack` as well, so packs and EVs share one path; module lots
+    carry their own SOH, black mass only a source chemistry.
+    """
+    return Listing.objects.select_related(
+        "seller",
+        "vehicle",
+        "pack",
+        "module_lot",
+        "black_mass_lot",
+    ).annotate(
+        chemistry_code=Coalesce(
+            "pack__chemistry", "module_lot__chemistry", "black_mass_lot__source_chemistry"
+        ),
+        soh_value=Coalesce("pack__soh_pct", "module_lot__soh_pct"),
+        grade_code=Coalesce("pack__grade", "module_lot__grade"),
+        capacity_kwh=Coalesce("pack__rated_capacity_kwh", "module_lot__total_capacity_kwh"),
+    )
+
+
+def _visibility(user: User) -> Q:
+    public = Q(status__in=PUBLIC_STATUSES)
+    if user.is_authenticated and user.organisation_id:
+        return public | Q(seller_id=user.organisation_id)
+    return public
+
+
+def listings_for_user(*, user: User) -> QuerySet[Listing]:
+    queryset = listings_annotated()
+    if user.is_authenticated and user.is_staff:
+        return queryset
+    return queryset.filter(_visibility(user))
+
+
+def listing_get_for_user(*, user: User, pk: int) -> Listing:
+    try:
+        return listings_for_user(user=user).get(pk=pk)
+    except Listing.DoesNotExist:
+        raise Http404 from None
+
+
+def listing_get_for_seller(*, user: User, pk: int) -> Listing:
+    """A listing the user may change: hidden ones are 404, others' public ones are 403."""
+    listing = listing_get_for_user(user=user, pk=pk)
+    if not user.is_authenticated or listing.seller_id != user.organisation_id:
+        raise PermissionDeniedError(_("Only the seller organisation can change this listing."))
+    return listing
+
+
+def listings_of_organisation(*, user: User) -> QuerySet[Listing]:
+    if not user.is_authenticated or user.organisation_id is None:
+        return Listing.objects.none()
+    return listings_annotated().filter(seller_id=user.organisation_id)
+
+
+def attachments_for_user(*, user: User, listing: Listing) -> QuerySet[ListingAttachment]:
+    """Photos of a visible listing are for everyone who sees it; documents need a login."""
+    queryset = listing.attachments.all()
+    if not user.is_authenticated:
+        queryset = queryset.filter(kind="photo")
+    return queryset
+
+
+def attachment_get_for_user(*, user: User, pk: int) -> ListingAttachment:
+    try:
+        attachment = ListingAttachment.objects.select_related("listing").get(pk=pk)
+    except ListingAttachment.DoesNotExist:
+        raise Http404 from None
+    listing = listing_get_for_user(user=user, pk=attachment.listing_id)
+    if not attachments_for_user(user=user, listing=listing).filter(pk=pk).exists():
+        raise Http404
+    return attachment
+
+
+def watchlist_for_user(*, user: User) -> QuerySet[WatchlistEntry]:
+    """Entries whose listing the user can still see (a withdrawn listing drops out)."""
+    visible = listings_for_user(user=user).values("pk")
+    return (
+        WatchlistEntry.objects.filter(user=user, listing__in=visible)
+        .select_related("listing", "listing__seller", "listing__pack", "listing__module_lot")
+        .select_related("listing__vehicle", "listing__black_mass_lot")
+    )
+
+
+def watched_listing_ids(*, user: User) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(WatchlistEntry.objects.filter(user=user).values_list("listing_id", flat=True))
+
+
+def saved_searches_for_user(*, user: User) -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(user=user)
+
+
+def saved_search_get_for_user(*, user: User, pk: int) -> SavedSearch:
+    try:
+        return saved_searches_for_user(user=user).get(pk=pk)
+    except SavedSearch.DoesNotExist:
+        raise Http404 from None
