@@ -12,27 +12,31 @@ class ListingType(models.TextChoices):
 
 
 class Chemistry(models.TextChoices):
-    NMC111 = "nmc111", "NMC111"
-    NMC532 = "nmc532", "NMC532"
-    NMC622 = "nmc622", "NMC622"
-    NMC811 = "nmc811", "NMC811"
-    NCA = "nca", "NCA"
-    LFP = "lfp", "LFP"
-    LMO = "lmo", "LMO"
-    LTO = "lto", "LTO"
-    OTHER = "other", _("Other / mixed")
+    """Codes as the diagnostics app's data files spell them (diagnostics/data/ageing.yaml)."""
+
+    NMC111 = "NMC111", "NMC111"
+    NMC532 = "NMC532", "NMC532"
+    NMC622 = "NMC622", "NMC622"
+    NMC811 = "NMC811", "NMC811"
+    NCA = "NCA", "NCA"
+    LFP = "LFP", "LFP"
+    LMO = "LMO", "LMO"
+    LTO = "LTO", "LTO"
+    OTHER = "OTHER", _("Other / mixed")
 
 
 class Grade(models.TextChoices):
-    """Reuse grades after the 4R Energy convention (diagnostics.md §1.7).
+    """Reuse grades as diagnostics assigns them (diagnostics/data/grading.yaml).
 
-    The thresholds are an industry rule of thumb, not a standard; diagnostics owns them.
+    After the 4R Energy convention (diagnostics.md §1.7): the SOH thresholds are an
+    industry rule of thumb, not a standard, and live in diagnostics' data file.
     """
 
     A = "A", _("A — EV reuse (replacement EV pack)")
-    B = "B", _("B — stationary and other demanding reuse (storage, forklifts, AGVs)")
-    C = "C", _("C — low-demand reuse (backup power, street lights)")
-    D = "D", _("D — recycle")
+    B1 = "B1", _("B1 — forklifts, AGVs and small mobility")
+    B2 = "B2", _("B2 — stationary storage")
+    C = "C", _("C — backup power and other low-demand uses")
+    R = "R", _("R — recycling")
 
 
 class SohSource(models.TextChoices):

@@ -24,11 +24,12 @@ VIN_PATTERN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$|^[A-Z0-9]{2,8}-[0-9]{4,8}$")
 
 
 class LooseChoiceField(serializers.ChoiceField):
-    """Accepts "NMC811" as well as "nmc811": spreadsheets are typed by people."""
+    """Accepts "nmc811" as well as "NMC811": spreadsheets are typed by people."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str):
-            data = data.strip().lower()
+            by_folded_case = {str(key).casefold(): key for key in self.choices}
+            data = by_folded_case.get(data.strip().casefold(), data)
         return super().to_internal_value(data)
 
 

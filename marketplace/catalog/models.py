@@ -53,7 +53,7 @@ class SohFields(models.Model):
     soh_source = models.CharField(
         _("SOH source"), max_length=20, choices=SohSource.choices, blank=True
     )
-    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
+    grade = models.CharField(_("grade"), max_length=2, choices=Grade.choices, blank=True)
 
     class Meta:
         abstract = True

@@ -26,7 +26,7 @@ LEAF_40 = {
     "pack": {
         "serial_number": "AZE1-40-000123",
         "manufacturer": "AESC",
-        "chemistry": "NMC532",
+        "chemistry": "nmc532",  # spelled as people type it
         "rated_capacity_kwh": "40.00",
         "soh_pct": "88.50",
     },
@@ -48,7 +48,7 @@ def test_verified_dealer_creates_a_draft_used_ev_with_its_pack(authed, seller):
     assert body["price"] == "1200000.00"
     assert body["seller"]["id"] == seller.organisation_id
     assert body["vehicle"]["vin"] == "ZE1-034567"
-    assert body["pack"]["chemistry"] == "nmc532"
+    assert body["pack"]["chemistry"] == "NMC532"
     assert body["pack"]["soh_pct"] == "88.50"
     assert body["pack"]["soh_source"] == "self_declared"
     listing = Listing.objects.get(pk=body["id"])
@@ -174,7 +174,7 @@ def test_black_mass_lot_with_assay_and_other_currency(authed, outsider):
     assert response.status_code == 201, response.json()
     lot = response.json()["black_mass_lot"]
     assert response.json()["currency"] == "USD"
-    assert lot["source_chemistry"] == "nmc622"
+    assert lot["source_chemistry"] == "NMC622"
     assert lot["dry_weight_kg"] == "11400.0"
 
 
@@ -257,7 +257,7 @@ def test_anonymous_api_access_is_refused(api_client, seller_draft):
 def test_seller_edits_draft_price_and_pack_soh(authed, seller, seller_draft):
     response = authed(seller).patch(
         f"/api/v1/listings/{seller_draft.pk}/",
-        {"price": "280000", "pack": {"soh_pct": "81.00", "grade": "B"}},
+        {"price": "280000", "pack": {"soh_pct": "81.00", "grade": "B2"}},
         format="json",
     )
 
@@ -265,7 +265,7 @@ def test_seller_edits_draft_price_and_pack_soh(authed, seller, seller_draft):
     seller_draft.refresh_from_db()
     assert seller_draft.price == Decimal("280000.00")
     assert seller_draft.pack.soh_pct == Decimal("81.00")
-    assert seller_draft.pack.grade == "B"
+    assert seller_draft.pack.grade == "B2"
     assert seller_draft.pack.soh_source == "self_declared"
 
 

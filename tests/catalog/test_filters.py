@@ -72,7 +72,7 @@ def market(seller):
                 owner=kr,
                 chemistry=Chemistry.NMC622,
                 soh_pct=Decimal("78.00"),
-                grade="B",
+                grade="B2",
             ),
             price=Decimal("2400000"),
         ),
@@ -103,9 +103,9 @@ def _titles(client, query: str) -> list[str]:
 def test_chemistry_filter_spans_packs_modules_and_black_mass(authed, buyer, market):
     client = authed(buyer)
 
-    assert _titles(client, "chemistry=lfp") == ["Model 3 LFP pack"]
-    assert _titles(client, "chemistry=nmc622") == ["Busan modules", "Black mass"]
-    assert _titles(client, "chemistry=nmc532&chemistry=lmo") == ["i-MiEV pack", "Leaf 40"]
+    assert _titles(client, "chemistry=LFP") == ["Model 3 LFP pack"]
+    assert _titles(client, "chemistry=NMC622") == ["Busan modules", "Black mass"]
+    assert _titles(client, "chemistry=NMC532&chemistry=LMO") == ["i-MiEV pack", "Leaf 40"]
 
 
 def test_soh_range_includes_ev_packs_and_module_lots(authed, buyer, market):
