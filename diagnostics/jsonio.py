@@ -9,6 +9,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.utils.functional import Promise
+
 
 def dumps(value: Any, *, indent: int | None = 2) -> str:
     return _encode(value, indent, 0)
@@ -34,6 +36,8 @@ def _encode(value: Any, indent: int | None, level: int) -> str:
     if isinstance(value, list | tuple):
         items = [_encode(item, indent, level + 1) for item in value]
         return _join(items, "[", "]", indent, level)
+    if isinstance(value, Promise):  # lazy translations in error bodies
+        value = str(value)
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -1,0 +1,151 @@
+"""POST /api/v1/diagnostics/diagnose/ and GET /api/v1/diagnostics/methods/."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from diagnostics import jsonio
+
+URL = "/api/v1/diagnostics/diagnose/"
+LFP_PACK = {
+    "chemistry": "lfp",
+    "rated_capacity_kwh": 60,
+    "measured_capacity_kwh": 54,
+    "method": "full_discharge",
+    "age_years": 4,
+    "cycles": 200,
+    "safety_flags": [],
+}
+
+
+def post(client, payload):
+    return client.post(URL, data=json.dumps(payload), content_type="application/json")
+
+
+def test_returns_the_same_object_as_the_command(api_client, buyer):
+    api_client.force_authenticate(buyer)
+
+    response = post(api_client, LFP_PACK)
+
+    assert response.status_code == 200
+    body = jsonio.loads(response.content.decode())
+    breakdown = body.pop("breakdown")
+    assert body == {
+        "soh_pct": Decimal("90.0"),
+        "soh_low_pct": Decimal("88.0"),
+        "soh_high_pct": Decimal("92.0"),
+        "grade": "A",
+        "recommended_use": "EV reuse",
+        "years_to_70_pct": Decimal("17.5"),
+        "years_to_60_pct": Decimal("29.0"),
+        "residual_value_jpy": 504733,
+    }
+    assert b'"soh_pct": 90.0,' in response.content
+    assert breakdown["input"]["chemistry"] == "LFP"
+
+
+def test_conflict_is_reported_in_the_breakdown(api_client, seller):
+    api_client.force_authenticate(seller)
+
+    response = post(
+        api_client,
+        {
+            **LFP_PACK,
+            "rated_capacity_kwh": 100,
+            "measured_capacity_kwh": 80,
+            "measurements": [{"method": "bms_readout", "soh_pct": 92}],
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.json()["breakdown"]["combination"]["conflict"] is True
+
+
+def test_bad_input_gives_field_errors_in_the_standard_shape(api_client, buyer):
+    api_client.force_authenticate(buyer)
+
+    response = post(
+        api_client,
+        {
+            **LFP_PACK,
+            "chemistry": "unobtainium",
+            "measured_capacity_kwh": -1,
+            "safety_flags": ["smoke"],
+            "age_years": "old",
+        },
+    )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert set(error["fields"]) == {
+        "chemistry",
+        "measured_capacity_kwh",
+        "safety_flags",
+        "age_years",
+    }
+    assert error["fields"]["measured_capacity_kwh"] == ["Must be greater than zero."]
+    assert error["fields"]["age_years"] == ["A number is required."]
+    assert error["message"].startswith("chemistry: Unknown chemistry unobtainium")
+
+
+def test_measured_above_120_pct_of_rated_is_refused(api_client, buyer):
+    api_client.force_authenticate(buyer)
+
+    response = post(api_client, {**LFP_PACK, "measured_capacity_kwh": "72.01"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "measured_capacity_kwh": ["Must not be more than 120 % of rated_capacity_kwh (72.0 kWh)."]
+    }
+
+
+def test_nested_measurement_errors_name_their_position(api_client, buyer):
+    api_client.force_authenticate(buyer)
+
+    response = post(api_client, {**LFP_PACK, "measurements": [{"method": "eis", "soh_pct": 80}]})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["measurements.0.method"]
+
+
+def test_malformed_json_is_a_400(api_client, buyer):
+    api_client.force_authenticate(buyer)
+
+    response = api_client.post(URL, data='{"chemistry": ', content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_anonymous_callers_are_refused(api_client):
+    response = post(api_client, LFP_PACK)
+
+    assert response.status_code in (401, 403)
+    assert "soh_pct" not in response.json()
+
+
+@pytest.mark.django_db
+def test_method_catalogue_is_public_and_sourced(api_client):
+    response = api_client.get("/api/v1/diagnostics/methods/")
+
+    assert response.status_code == 200
+    body = response.json()
+    methods = {method["code"]: method for method in body["methods"]}
+    assert body["version"] == "2026-11-24.1"
+    assert {
+        "full_discharge",
+        "hppc",
+        "eis",
+        "bms_readout",
+        "partial_charge",
+        "model_estimate",
+    } <= set(methods)
+    assert methods["bms_readout"]["u95_pp"] == {
+        "value": 8,
+        "source": "research_notes_thirdparty",
+        "quality": "proposal",
+    }
+    assert methods["hppc"]["measures"]["value"] == ["power_resistance"]
+    assert methods["hppc"]["gives_headline_soh"] is False
