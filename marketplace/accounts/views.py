@@ -206,29 +206,9 @@ def staff_organisation_review(request: HttpRequest, pk: int) -> HttpResponse:
     services.ensure_staff(user=request.user)
     organisation = selectors.organisation_get_for_user(user=request.user, pk=pk)
     form = forms.ReasonForm(request.POST or None)
-    if request.method == "POST":
-        decision = request.POST.get("decision")
-        try:
-            if decision == "verify":
-                services.organisation_verify(organisation=organisation, actor=request.user)
-            elif form.is_valid() and decision in {"reject", "suspend"}:
-                decide = (
-                    services.organisation_reject
-                    if decision == "reject"
-                    else services.organisation_suspend
-                )
-                decide(
-                    organisation=organisation,
-                    actor=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            else:
-                raise DomainError(_("Choose a decision and, to reject or suspend, give a reason."))
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("Decision recorded for %(name)s.") % {"name": organisation})
-            return redirect("staff-organisations")
+    if request.method == "POST" and _decide(request, organisation, form):
+        messages.success(request, _("Decision recorded for %(name)s.") % {"name": organisation})
+        return redirect("staff-organisations")
     return render(
         request,
         "accounts/staff_organisation_review.html",
@@ -240,3 +220,28 @@ def staff_organisation_review(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _decide(request: HttpRequest, organisation: Organisation, form: forms.ReasonForm) -> bool:
+    """Apply the reviewer's decision; False leaves the errors on the form."""
+    decision = request.POST.get("decision")
+    try:
+        if decision == "verify":
+            services.organisation_verify(organisation=organisation, actor=request.user)
+        elif decision in {"reject", "suspend"}:
+            if not form.is_valid():
+                return False
+            decide = (
+                services.organisation_reject
+                if decision == "reject"
+                else services.organisation_suspend
+            )
+            decide(
+                organisation=organisation, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        else:
+            raise DomainError(_("Choose a decision and, to reject or suspend, give a reason."))
+    except DomainError as error:
+        apply_domain_error(form, error)
+        return False
+    return True
