@@ -23,3 +23,8 @@ def method_catalogue() -> dict:
             for method in data.methods.values()
         ],
     }
+
+
+def sources() -> dict[str, dict]:
+    """Source key -> {title, url}, for citing values on the pages."""
+    return reference_data().sources

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from diagnostics import views
 
 app_name = "diagnostics"
-urlpatterns: list = []
+urlpatterns = [
+    path("methods/", views.MethodCatalogueView.as_view(), name="methods"),
+    path("estimate/", views.EstimateView.as_view(), name="estimate"),
+]
