@@ -1,5 +1,9 @@
 """Reads of the diagnostics reference data, shaped for both front doors."""
 
+from django.db.models import QuerySet
+from django.http import Http404
+
+from diagnostics.models import RegisteredMethod
 from diagnostics.reference import reference_data
 
 
@@ -28,3 +32,24 @@ def method_catalogue() -> dict:
 def sources() -> dict[str, dict]:
     """Source key -> {title, url}, for citing values on the pages."""
     return reference_data().sources
+
+
+def registered_methods_for_user(*, user) -> QuerySet[RegisteredMethod]:
+    """The caller's own organisation's registrations, active and retired."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return RegisteredMethod.objects.none()
+    return RegisteredMethod.objects.filter(organisation_id=user.organisation_id).select_related(
+        "organisation"
+    )
+
+
+def registered_method_get_for_user(*, user, pk: int) -> RegisteredMethod:
+    try:
+        return registered_methods_for_user(user=user).get(pk=pk)
+    except RegisteredMethod.DoesNotExist as error:
+        raise Http404 from error
+
+
+def active_methods_of_organisation(*, organisation_id: int) -> QuerySet[RegisteredMethod]:
+    """What a provider offers: public, for buyers comparing certificates."""
+    return RegisteredMethod.objects.filter(organisation_id=organisation_id, is_active=True)

@@ -92,3 +92,32 @@ class MethodSerializer(serializers.Serializer):
 class MethodCatalogueSerializer(serializers.Serializer):
     version = serializers.CharField()
     methods = MethodSerializer(many=True)
+
+
+class RegisteredMethodSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organisation = serializers.IntegerField(source="organisation_id")
+    method_code = serializers.CharField()
+    instrument_make = serializers.CharField()
+    instrument_model = serializers.CharField()
+    instrument_serial = serializers.CharField()
+    calibration_date = serializers.DateField(allow_null=True)
+    accreditation = serializers.CharField()
+    stated_u95_pp = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, coerce_to_string=False
+    )
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    retired_at = serializers.DateTimeField(allow_null=True)
+
+
+class RegisteredMethodInput(serializers.Serializer):
+    method_code = serializers.CharField(max_length=40)
+    instrument_make = serializers.CharField(max_length=120)
+    instrument_model = serializers.CharField(max_length=120)
+    instrument_serial = serializers.CharField(max_length=120, required=False, default="")
+    calibration_date = serializers.DateField(required=False, allow_null=True, default=None)
+    accreditation = serializers.CharField(max_length=200, required=False, default="")
+    stated_u95_pp = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True, default=None
+    )
