@@ -1,4 +1,4 @@
-"""`make run`: migrate, load demo data, then run web, worker and scheduler in the foreground.
+"""`make run`: migrate, load demo data, then run web, worker, scheduler and a local fake Stripe.
 
 Ctrl-C (or SIGTERM) stops every process; if one of them dies, the others are stopped too
 and the command exits non-zero, so a broken worker is never silently missing.
@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -20,12 +21,47 @@ def manage(*args: str) -> None:
 
 
 def processes(port: str) -> dict[str, list[str]]:
+    from django.conf import settings
+
     celery = [PY, "-m", "celery", "-A", "marketplace"]
-    return {
+    commands = {
         "web": [PY, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         "worker": [*celery, "worker", "--loglevel=INFO", "--concurrency=2"],
         "scheduler": [*celery, "beat", "--loglevel=INFO"],
     }
+    if not settings.STRIPE_SECRET_KEY:
+        stripe_port = urlsplit(settings.LOCALSTRIPE_URL).port or 8420
+        state = Path(settings.VAR_DIR) / "localstripe.pickle"
+        commands["stripe"] = [
+            PY,
+            "-m",
+            "marketplace.payments.localstripe_server",
+            "--port",
+            str(stripe_port),
+            "--state",
+            str(state),
+        ]
+    return commands
+
+
+def register_webhook_when_up(port: str) -> None:
+    """localstripe keeps webhook targets in memory: register ours each time it starts."""
+    from django.conf import settings
+
+    from marketplace.payments.clients import stripe_client
+
+    if settings.STRIPE_SECRET_KEY:
+        return
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            stripe_client.register_localstripe_webhook(
+                url=f"http://127.0.0.1:{port}/stripe/webhook/"
+            )
+            return
+        except OSError:
+            time.sleep(0.3)
+    print("warning: localstripe did not answer; payments will fail", file=sys.stderr)
 
 
 def main() -> int:
@@ -44,6 +80,7 @@ def main() -> int:
         name: subprocess.Popen(command, cwd=ROOT, start_new_session=True)
         for name, command in processes(port).items()
     }
+    register_webhook_when_up(port)
     logins = ", ".join(["staff", *(spec.username for spec in DEMO_ORGANISATIONS)])
     print(
         f"\n  Battery Market is running at http://127.0.0.1:{port}/"
