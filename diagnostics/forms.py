@@ -32,6 +32,10 @@ def _method_choices():
     ]
 
 
+def _optional_method_choices():
+    return [("", _("(none)")), *_method_choices()]
+
+
 def _flag_choices():
     return [
         (flag, SAFETY_FLAG_LABELS.get(flag, flag))
@@ -52,6 +56,18 @@ class EstimateForm(forms.Form):
         help_text=_("kWh for a measured capacity, per cent for SOCE or SOH."),
     )
     method = forms.ChoiceField(label=_("Diagnostic method"), choices=_method_choices)
+    second_method = forms.ChoiceField(
+        label=_("Second result: method"),
+        required=False,
+        choices=_optional_method_choices,
+        help_text=_("Optional: another provider's result for the same pack, to combine."),
+    )
+    second_value_kind = forms.ChoiceField(
+        label=_("Second result: what was measured"), required=False, choices=VALUE_KIND_CHOICES
+    )
+    second_value = forms.DecimalField(
+        label=_("Second result: measured value"), required=False, max_digits=12, decimal_places=3
+    )
     age_years = forms.DecimalField(
         label=_("Age (years)"), min_value=0, max_digits=6, decimal_places=2
     )
@@ -95,11 +111,23 @@ class EstimateForm(forms.Form):
         for name in ("odometer_km", "cycles", "resistance_increase_pct"):
             if data.get(name) is not None:
                 payload[name] = data[name]
+        if data.get("second_method"):
+            kind = data.get("second_value_kind") or VALUE_KIND_CHOICES[0][0]
+            payload["measurements"] = [
+                {"method": data["second_method"], kind: data.get("second_value")}
+            ]
         return payload
 
     def add_engine_errors(self, fields: dict[str, list[str]]) -> None:
         """Put the engine's field errors on the matching form fields."""
         for name, messages in fields.items():
-            target = "value" if name in dict(VALUE_KIND_CHOICES) else name
+            target = _FORM_FIELD_FOR_ERROR.get(name, name)
             for message in messages:
                 self.add_error(target if target in self.fields else None, message)
+
+
+_FORM_FIELD_FOR_ERROR = {
+    **{kind: "value" for kind, _label in VALUE_KIND_CHOICES},
+    **{f"measurements.0.{kind}": "second_value" for kind, _label in VALUE_KIND_CHOICES},
+    "measurements.0.method": "second_method",
+}

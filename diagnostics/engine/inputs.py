@@ -40,6 +40,15 @@ MEASUREMENT_FIELDS = frozenset({"method", *VALUE_FIELDS})
 MAX_MEASURED_SHARE_OF_RATED = Decimal("1.2")
 MAX_PCT = Decimal("120")
 MAX_EXTRA_MEASUREMENTS = 20
+# Plausibility ceilings: far beyond any real pack, low enough that the ageing model's floats
+# stay finite. A value above one is an entry error, not a battery.
+MAXIMUMS = {
+    "rated_capacity_kwh": Decimal("100000"),
+    "age_years": Decimal("100"),
+    "odometer_km": Decimal("10000000"),
+    "cycles": Decimal("100000"),
+    "resistance_increase_pct": Decimal("1000"),
+}
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,10 @@ class _Errors:
             return None
         if minimum is not None and value < minimum:
             self.add(name, _("Must be at least %(minimum)s.") % {"minimum": minimum})
+            return None
+        maximum = MAXIMUMS.get(field)
+        if maximum is not None and value > maximum:
+            self.add(name, _("Must be at most %(maximum)s.") % {"maximum": maximum})
             return None
         return value
 

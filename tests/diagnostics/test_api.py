@@ -149,3 +149,23 @@ def test_method_catalogue_is_public_and_sourced(api_client):
     }
     assert methods["hppc"]["measures"]["value"] == ["power_resistance"]
     assert methods["hppc"]["gives_headline_soh"] is False
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("age_years", 1000, "Must be at most 100."),
+        ("cycles", "1e9", "Must be at most 100000."),
+        ("rated_capacity_kwh", "NaN", "A number is required."),
+        ("age_years", True, "A number is required."),
+        ("odometer_km", -1, "Must be at least 0."),
+        ("safety_flags", "swelling", "Must be a list of flag names."),
+    ],
+)
+def test_implausible_numbers_are_refused(api_client, buyer, field, value, message):
+    api_client.force_authenticate(buyer)
+
+    response = post(api_client, {**LFP_PACK, field: value})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {field: [message]}

@@ -119,3 +119,34 @@ def test_japanese_page_renders(client):
         response = client.get("/diagnostics/methods/", HTTP_ACCEPT_LANGUAGE="ja")
 
     assert response.status_code == 200
+
+
+def test_second_result_is_combined_and_a_conflict_is_shown(client, buyer):
+    client.force_login(buyer)
+
+    response = client.get(
+        "/diagnostics/estimate/",
+        {
+            **ESTIMATE,
+            "rated_capacity_kwh": "100",
+            "value": "80",
+            "second_method": "bms_readout",
+            "second_value_kind": "soh_pct",
+            "second_value": "92",
+        },
+    )
+
+    result = response.context["result"]
+    assert (result.soh_pct, result.conflict) == (Decimal("80.7"), True)
+    assert "The results conflict" in response.content.decode()
+
+
+def test_second_result_without_a_value_is_a_field_error(client, buyer):
+    client.force_login(buyer)
+
+    response = client.get("/diagnostics/estimate/", {**ESTIMATE, "second_method": "bms_readout"})
+
+    assert "result" not in response.context
+    assert response.context["form"].errors == {
+        "second_value": ["Give exactly one of measured_capacity_kwh, soce_pct or soh_pct."]
+    }
