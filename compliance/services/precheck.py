@@ -336,8 +336,13 @@ def precheck(request: PrecheckInput, *, ruleset: Ruleset | None = None) -> Prech
         for overlay in ruleset.overlay_rules:
             if _matches(overlay, regime_facts):
                 labels = "; ".join(ruleset.documents[d].label for d in overlay.documents)
-                apply(overlay.id, "documents", overlay.reason or labels, overlay.source,
-                      overlay.confidence)  # fmt: skip
+                apply(
+                    overlay.id,
+                    "documents",
+                    overlay.reason or labels,
+                    overlay.source,
+                    overlay.confidence,
+                )
                 documents.extend(overlay.documents)
 
     transport_entry = material.transport_on(request.on)
