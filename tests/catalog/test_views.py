@@ -210,3 +210,41 @@ def test_detail_page_shows_specs_and_history_to_seller(web, seller):
     assert listing.vehicle.vin in page
     assert "NMC532" in page
     assert "History" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/catalog/mine/",
+        "/catalog/new/",
+        "/catalog/new/used_ev/",
+        "/catalog/new/module_lot/",
+        "/catalog/new/black_mass/",
+        "/catalog/import/",
+        "/catalog/watchlist/",
+        "/catalog/saved-searches/",
+    ],
+)
+def test_seller_pages_render(web, seller, url):
+    assert web(seller).get(url).status_code == 200
+
+
+def test_my_listings_shows_own_drafts_only(web, seller, outsider, seller_draft):
+    ListingFactory(seller=outsider.organisation, created_by=outsider, title="Not mine")
+
+    response = web(seller).get("/catalog/mine/")
+
+    assert [listing.pk for listing in response.context["page"].object_list] == [seller_draft.pk]
+
+
+def test_edit_form_is_prefilled_for_the_seller(web, seller, seller_draft):
+    response = web(seller).get(f"/catalog/listings/{seller_draft.pk}/edit/")
+
+    assert response.status_code == 200
+    assert response.context["listing_form"].initial["title"] == seller_draft.title
+    (_title, pack_form) = response.context["item_forms"][0]
+    assert pack_form.initial["serial_number"] == seller_draft.pack.serial_number
+
+
+def test_unknown_listing_type_is_not_found(web, seller):
+    assert web(seller).get("/catalog/new/spaceship/").status_code == 404
