@@ -9,6 +9,17 @@ from marketplace.trading.choices import PAYABLE_ELEMENTS, Element
 # Impurities shown on the quote form: the ones black-mass specs limit (diagnostics.md 4.2, 4.4).
 FORM_IMPURITIES = ("Al", "Fe", "F", "P")
 
+# Default free limits, % (reference_data.yaml black_mass.penalties.default_free_limits_pct; sources
+# fastmarkets_us_spec_2024, fastmarkets_moisture). Used when a penalty rate is given without a
+# threshold. There are no default *rates*: they are contract parameters (diagnostics.md 4.4).
+DEFAULT_FREE_LIMITS_PCT: dict[str, Decimal] = {
+    "Cu": Decimal("2"),
+    "Al": Decimal("2"),
+    "F": Decimal("5"),
+    "Fe": Decimal("1"),
+    "H2O": Decimal("5"),
+}
+
 
 def _number_field(label: str, *, required: bool = False, **attrs: Any) -> forms.DecimalField:
     return forms.DecimalField(
@@ -66,6 +77,18 @@ class QuoteForm(forms.Form):
             self.fields[f"price_{element}"].help_text = (
                 _("Blank: today's reference price.") if reference is not None else ""
             )
+        for element, limit in DEFAULT_FREE_LIMITS_PCT.items():
+            self.fields[f"penalty_limit_{element}"] = _number_field(
+                _("%(element)s free limit (%%)") % {"element": element},
+                min="0",
+                max="100",
+                placeholder=str(limit),
+            )
+            self.fields[f"penalty_rate_{element}"] = _number_field(
+                _("%(element)s penalty (JPY per dry tonne per point over)") % {"element": element},
+                min="0",
+            )
+        self._penalty_elements: list[str] = []
 
     @property
     def assay_fields(self) -> list[forms.BoundField]:
@@ -90,17 +113,49 @@ class QuoteForm(forms.Form):
             price = typed if typed is not None else self.reference_prices.get(element)
             if price is not None:
                 prices[element] = price
+        penalties = []
+        self._penalty_elements = []
+        for element, default_limit in DEFAULT_FREE_LIMITS_PCT.items():
+            rate = data.get(f"penalty_rate_{element}")
+            if rate is None:
+                continue
+            limit = data.get(f"penalty_limit_{element}")
+            penalties.append(
+                {
+                    "element": element,
+                    "threshold_pct": default_limit if limit is None else limit,
+                    "jpy_per_dry_tonne_per_pct_over": rate,
+                }
+            )
+            self._penalty_elements.append(element)
         return {
             "wet_kg": data["wet_kg"],
             "moisture_pct": data["moisture_pct"],
             "assay_pct": assay,
             "payables_pct": payables,
             "prices_jpy_per_kg": prices,
+            "penalties": penalties,
         }
+
+    @property
+    def penalty_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [
+            (el, self[f"penalty_limit_{el}"], self[f"penalty_rate_{el}"])
+            for el in DEFAULT_FREE_LIMITS_PCT
+        ]
 
     def add_quote_error(self, field_name: str, message: str) -> None:
         """Put a `QuoteInputError` on the flat field it names (assay_pct.Ni → assay_Ni)."""
         group, _dot, element = field_name.partition(".")
+        if group == "penalties":
+            index, _dot, key = element.partition(".")
+            if index.isdigit() and int(index) < len(self._penalty_elements):
+                element = self._penalty_elements[int(index)]
+                group = (
+                    "penalty_rate" if key == "jpy_per_dry_tonne_per_pct_over" else "penalty_limit"
+                )
+                self.add_error(f"{group}_{element}", message)
+                return
         flat = {
             "assay_pct": f"assay_{element}",
             "payables_pct": f"payable_{element}",

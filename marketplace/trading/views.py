@@ -14,7 +14,7 @@ from marketplace.core.forms import apply_domain_error
 from marketplace.trading import pricing, selectors, services
 from marketplace.trading.charts import build_price_chart
 from marketplace.trading.choices import PAYABLE_ELEMENTS, Element
-from marketplace.trading.forms import QuoteForm, ReferencePriceForm
+from marketplace.trading.forms import DEFAULT_FREE_LIMITS_PCT, QuoteForm, ReferencePriceForm
 
 CHART_DAYS = 3 * 365
 
@@ -84,7 +84,16 @@ def quote(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "reference_prices": {el: str(price) for el, price in reference.items()},
-            "reference_dates": {el: row.effective_date.isoformat() for el, row in current.items()},
+            "payable_rows": [
+                (
+                    element,
+                    form[f"payable_{element}"],
+                    form[f"price_{element}"],
+                    current.get(element),
+                )
+                for element in PAYABLE_ELEMENTS
+            ],
             "payable_elements": PAYABLE_ELEMENTS,
+            "default_free_limits": {el: str(v) for el, v in DEFAULT_FREE_LIMITS_PCT.items()},
         },
     )

@@ -127,6 +127,7 @@ def test_quote_page_values_the_lot_with_todays_reference_price_when_price_is_bla
     assert result.value_jpy == 327750
     assert "327,750 JPY" in response.content.decode()
     assert 'id="quote-preview"' in response.content.decode()
+    assert 'name="payable_Li"' in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -141,4 +142,50 @@ def test_quote_page_puts_a_valuation_error_on_its_field(client, buyer):
     assert response.context["result"] is None
     assert response.context["form"].errors["price_Ni"] == [
         "There is a payable for Ni but no price for it."
+    ]
+
+
+@pytest.mark.django_db
+def test_quote_page_applies_a_penalty_at_the_default_free_limit_when_only_a_rate_is_given(
+    client, buyer
+):
+    client.force_login(buyer)
+
+    response = client.get(
+        QUOTE_PAGE,
+        {
+            "wet_kg": "1000",
+            "moisture_pct": "5",
+            "assay_Ni": "20",
+            "assay_Cu": "2.5",
+            "payable_Ni": "75",
+            "price_Ni": "2300",
+            "penalty_rate_Cu": "10000",
+        },
+    )
+
+    # 327,750 for Ni, less 0.95 dmt × (2.5 − 2) points × 10,000 = 4,750 for Cu
+    assert response.context["result"].value_jpy == 323000
+
+
+@pytest.mark.django_db
+def test_quote_page_puts_a_penalty_error_on_the_penalty_field(client, buyer):
+    client.force_login(buyer)
+
+    response = client.get(
+        QUOTE_PAGE,
+        {
+            "wet_kg": "1000",
+            "moisture_pct": "5",
+            "assay_Ni": "20",
+            "payable_Ni": "75",
+            "price_Ni": "2300",
+            "penalty_rate_Al": "1000",
+            "penalty_limit_Al": "120",
+        },
+    )
+
+    assert response.context["result"] is None
+    assert response.context["form"].errors["penalty_limit_Al"] == [
+        "A percentage must be between 0 and 100."
     ]
