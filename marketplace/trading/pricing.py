@@ -13,10 +13,13 @@ Formulas (DESIGN.md, diagnostics.md 4.1 and 4.4), all in exact decimal arithmeti
 
 Rounding happens once, at the end, to whole yen with ROUND_HALF_UP (0.5 yen rounds away from zero).
 Every intermediate figure (dry_kg, contained_kg, line values) is exact and reported unrounded.
+``lines`` has one entry per element named in the assay, the payables or the penalties, in the order
+Ni, Co, Li, Mn, Cu, then impurities, then H2O.
 
 Penalties (diagnostics.md 4.4 says rates are contract parameters, so there are no defaults here):
 a list of rules ``{"element": "Cu", "threshold_pct": 2, "jpy_per_dry_tonne_per_pct_over": 5000}``.
-The level is the element's dry assay; for ``"H2O"`` it is ``moisture_pct``. The deduction is linear
+The level is the element's dry assay; for ``"H2O"`` it is ``moisture_pct`` (its line reports the
+moisture as ``assay_pct`` and the water, wet − dry, as ``contained_kg``). The deduction is linear
 in the excess (0.5 points over costs half of one point), per dry tonne of the lot. One rule per
 element. The value may come out negative when deductions exceed the metal value; it is not clamped.
 
