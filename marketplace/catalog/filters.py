@@ -16,6 +16,7 @@ from marketplace.catalog.choices import (
     ListingStatus,
     ListingType,
     SaleFormat,
+    SohSource,
 )
 from marketplace.catalog.models import Listing
 
@@ -39,6 +40,9 @@ class ListingFilter(django_filters.FilterSet):
     )
     grade = django_filters.MultipleChoiceFilter(
         label=_("Grade"), field_name="grade_code", choices=Grade.choices
+    )
+    soh_source = django_filters.ChoiceFilter(
+        label=_("SOH source"), field_name="soh_source_code", choices=SohSource.choices
     )
     soh_min = django_filters.NumberFilter(
         label=_("SOH from %"), field_name="soh_value", lookup_expr="gte"

@@ -39,6 +39,7 @@ def listings_annotated() -> QuerySet[Listing]:
         ),
         soh_value=Coalesce("pack__soh_pct", "module_lot__soh_pct"),
         grade_code=Coalesce("pack__grade", "module_lot__grade"),
+        soh_source_code=Coalesce("pack__soh_source", "module_lot__soh_source"),
         capacity_kwh=Coalesce("pack__rated_capacity_kwh", "module_lot__total_capacity_kwh"),
     )
 

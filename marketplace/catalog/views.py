@@ -232,6 +232,8 @@ def listing_publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.listing_publish(listing=listing, actor=request.user)
     except DomainError as error:
+        if error.status == 403:
+            raise  # the gate refused: a 403 page, not a flash message
         messages.error(request, error.message)
     else:
         messages.success(request, _("Listing published."))
@@ -247,6 +249,8 @@ def listing_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             listing=listing, actor=request.user, reason=request.POST.get("reason", "")[:500]
         )
     except DomainError as error:
+        if error.status == 403:
+            raise
         messages.error(request, error.message)
     else:
         messages.success(request, _("Listing withdrawn."))

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from marketplace.catalog import services
 from marketplace.catalog.choices import ListingStatus
 from marketplace.catalog.models import BatteryPack, Listing, ListingEvent, UsedVehicle
 from tests.catalog.factories import ListingFactory
@@ -270,8 +271,6 @@ def test_seller_edits_draft_price_and_pack_soh(authed, seller, seller_draft):
 
 
 def test_certified_soh_cannot_be_overwritten_by_the_seller(authed, seller, seller_draft):
-    from marketplace.catalog import services
-
     services.item_record_certified_soh(
         item=seller_draft.pack,
         soh_pct=Decimal("84.10"),

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from marketplace.catalog import services
 from marketplace.catalog.choices import Chemistry, ListingStatus
 from tests.catalog.factories import (
     BatteryPackFactory,
@@ -114,6 +115,18 @@ def test_soh_range_includes_ev_packs_and_module_lots(authed, buyer, market):
     assert _titles(client, "soh_min=75&soh_max=90") == ["Leaf 40", "Busan modules"]
     assert _titles(client, "soh_min=90") == ["Model 3 LFP pack"]
     assert _titles(client, "soh_max=65") == ["i-MiEV pack"]
+
+
+def test_certified_soh_only(authed, buyer, market):
+    services.item_record_certified_soh(
+        item=market["old_pack"].pack,
+        soh_pct=Decimal("61.00"),
+        soh_low_pct=Decimal("58.00"),
+        soh_high_pct=Decimal("64.00"),
+        grade="B2",
+    )
+
+    assert _titles(authed(buyer), "soh_source=certificate") == ["i-MiEV pack"]
 
 
 def test_grade_filter(authed, buyer, market):

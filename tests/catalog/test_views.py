@@ -69,6 +69,22 @@ def test_unverified_organisation_gets_no_form_and_creates_nothing(web, unverifie
     assert BatteryPack.objects.count() == 0
 
 
+def test_unverified_organisation_cannot_publish_through_the_page(web, unverified_dealer):
+    draft = ListingFactory(
+        seller=unverified_dealer.organisation,
+        created_by=unverified_dealer,
+        status="draft",
+        published_at=None,
+    )
+
+    response = web(unverified_dealer).post(f"/catalog/listings/{draft.pk}/publish/")
+
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert list(draft.events.values_list("to_status", flat=True)) == ["draft"]
+
+
 def test_form_shows_service_errors_on_the_listing_and_item_fields(web, seller):
     response = web(seller).post(
         "/catalog/new/battery_pack/", {**PACK_FORM, "price": "1.5", "pack-soh_low_pct": "90"}
