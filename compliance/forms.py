@@ -19,7 +19,8 @@ class PrecheckForm(forms.Form):
     material = forms.ChoiceField(
         label=_("Material"), choices=[(code, MATERIAL_LABELS[code]) for code in MATERIAL_CODES]
     )
-    origin = forms.ChoiceField(label=_("Origin country"), choices=countries)
+    # Most lots on this platform leave from Japan.
+    origin = forms.ChoiceField(label=_("Origin country"), choices=countries, initial="JP")
     destination = forms.ChoiceField(label=_("Destination country"), choices=countries)
     transit = forms.CharField(
         label=_("Transit countries"),
