@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.listing_new, name="listing-new"),
     path("new/<str:listing_type>/", views.listing_create, name="listing-create"),
     path("import/", views.import_listings, name="import"),
+    path("import/example.<str:file_format>", views.import_example, name="import-example"),
     path("listings/<int:pk>/", views.listing_detail, name="listing-detail"),
     path("listings/<int:pk>/edit/", views.listing_edit, name="listing-edit"),
     path("listings/<int:pk>/publish/", views.listing_publish, name="listing-publish"),

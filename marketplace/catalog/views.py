@@ -7,6 +7,7 @@ found); everything that writes needs a login, and the services apply the trading
 from typing import Any
 
 from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -362,6 +363,18 @@ def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Bulk import ----------------------------------------------------------------------
+
+EXAMPLES_DIR = settings.BASE_DIR / "docs" / "examples"
+
+
+def import_example(request: HttpRequest, file_format: str) -> FileResponse:
+    """The example files of docs/examples/, so people can start from a working file."""
+    if file_format not in ("csv", "json"):
+        raise Http404
+    path = EXAMPLES_DIR / f"listings.{file_format}"
+    if not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
 @login_required

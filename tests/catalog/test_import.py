@@ -205,3 +205,11 @@ def test_api_import_creates_drafts(authed, seller):
 
     assert response.status_code == 201
     assert response.json() == {"created": 4}
+
+
+def test_example_files_are_downloadable():
+    response = Client().get("/catalog/import/example.csv")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == (EXAMPLES / "listings.csv").read_bytes()
+    assert Client().get("/catalog/import/example.xlsx").status_code == 404
