@@ -399,11 +399,12 @@ def listing_update(
                 _check_identity(item_key=key, values=merged, owner=organisation, exclude_pk=item.pk)
             )
         _raise_if(errors)
-        if current.status == ListingStatus.PUBLISHED and changes.get("sale_format") not in (
-            None,
-            current.sale_format,
-        ):
-            _raise_if({"sale_format": [_("Withdraw and relist to change the sale format.")]})
+        if current.status == ListingStatus.PUBLISHED:
+            if changes.get("sale_format") not in (None, current.sale_format):
+                _raise_if({"sale_format": [_("Withdraw and relist to change the sale format.")]})
+            price_cleared = "price" in changes and changes["price"] is None
+            if price_cleared and current.sale_format == SaleFormat.FIXED_PRICE:
+                _raise_if({"price": [_("A published fixed-price listing needs a price.")]})
         try:
             for key, values in item_changes.items():
                 item = getattr(current, key)

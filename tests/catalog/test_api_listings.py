@@ -252,7 +252,8 @@ def test_seller_sees_own_draft_and_staff_sees_everything(authed, seller, staff, 
 def test_anonymous_api_access_is_refused(api_client, seller_draft):
     response = api_client.get("/api/v1/listings/")
 
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
 
 
 def test_seller_edits_draft_price_and_pack_soh(authed, seller, seller_draft):
@@ -354,3 +355,29 @@ def test_fixed_price_listing_needs_a_price_to_publish(authed, seller, seller_dra
     assert list(response.json()["error"]["fields"]) == ["price"]
     seller_draft.refresh_from_db()
     assert seller_draft.status == "draft"
+
+
+def test_published_fixed_price_listing_keeps_its_price(authed, seller):
+    listing = ListingFactory(seller=seller.organisation, created_by=seller)
+
+    response = authed(seller).patch(
+        f"/api/v1/listings/{listing.pk}/", {"price": None}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "price": ["A published fixed-price listing needs a price."]
+    }
+    listing.refresh_from_db()
+    assert listing.price == Decimal("300000.00")
+
+
+def test_published_listing_price_can_change(authed, seller):
+    listing = ListingFactory(seller=seller.organisation, created_by=seller)
+
+    response = authed(seller).patch(
+        f"/api/v1/listings/{listing.pk}/", {"price": "250000"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["price"] == "250000.00"
