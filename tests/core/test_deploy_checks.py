@@ -10,14 +10,19 @@ from django.core.management import call_command
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _production_env(**overrides: str) -> dict[str, str]:
+    # Browser tests allow async-unsafe calls for the live server; production never does.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, **overrides}
+
+
 def test_check_deploy_is_clean_with_production_environment(tmp_path):
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        "ALLOWED_HOSTS": "market.example.jp",
-        "MARKETPLACE_VAR_DIR": str(tmp_path),
-    }
+    env = _production_env(
+        DEBUG="false",
+        SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        ALLOWED_HOSTS="market.example.jp",
+        MARKETPLACE_VAR_DIR=str(tmp_path),
+    )
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -33,7 +38,7 @@ def test_check_deploy_is_clean_with_production_environment(tmp_path):
 
 
 def test_debug_off_without_secret_key_refuses_to_start(tmp_path):
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "", "MARKETPLACE_VAR_DIR": str(tmp_path)}
+    env = _production_env(DEBUG="false", SECRET_KEY="", MARKETPLACE_VAR_DIR=str(tmp_path))
 
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
