@@ -136,3 +136,14 @@ def test_cannot_retire_another_organisations_registration(api_client, provider):
 
     assert response.status_code == 404
     assert RegisteredMethod.objects.get().is_active is True
+
+
+def test_list_query_count_does_not_grow_with_rows(api_client, provider, django_assert_num_queries):
+    api_client.force_authenticate(provider)
+    for number in range(5):
+        api_client.post(URL, {**REGISTRATION, "instrument_serial": f"SN-{number}"}, format="json")
+
+    with django_assert_num_queries(2):  # page count + page rows
+        response = api_client.get(URL)
+
+    assert response.json()["count"] == 5
