@@ -6,7 +6,7 @@ unify the item types. Price ranges compare the number as entered: combine them w
 """
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -28,6 +28,24 @@ TEXT_SEARCH_FIELDS = (
     "module_lot__manufacturer",
     "module_lot__module_type",
 )
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Listings without the figure (black mass has no SOH) sort last in either direction;
+    PostgreSQL would otherwise put them first when descending."""
+
+    def filter(self, queryset: QuerySet, value: list[str] | None) -> QuerySet:
+        if value in ([], (), {}, "", None):
+            return queryset
+        ordering = []
+        for param in value:
+            name = self.get_ordering_value(param)
+            field = F(name.lstrip("-"))
+            if name.startswith("-"):
+                ordering.append(field.desc(nulls_last=True))
+            else:
+                ordering.append(field.asc(nulls_last=True))
+        return queryset.order_by(*ordering, "-pk")
 
 
 class ListingFilter(django_filters.FilterSet):
@@ -68,7 +86,7 @@ class ListingFilter(django_filters.FilterSet):
     seller = django_filters.NumberFilter(label=_("Seller organisation id"), field_name="seller_id")
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ListingStatus.choices)
     sale_format = django_filters.ChoiceFilter(label=_("Sale format"), choices=SaleFormat.choices)
-    ordering = django_filters.OrderingFilter(
+    ordering = NullsLastOrderingFilter(
         label=_("Sort by"),
         fields=(
             ("published_at", "published_at"),

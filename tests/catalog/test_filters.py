@@ -181,6 +181,18 @@ def test_sort_by_soh_descending(authed, buyer, market):
     ]
 
 
+def test_listings_without_soh_sort_last(authed, buyer, market):
+    response = authed(buyer).get("/api/v1/listings/?ordering=-soh")
+
+    assert [row["title"] for row in response.json()["results"]] == [
+        "Model 3 LFP pack",
+        "Leaf 40",
+        "Busan modules",
+        "i-MiEV pack",
+        "Black mass",
+    ]
+
+
 def test_listing_list_query_count_is_fixed(authed, buyer, market, django_assert_num_queries):
     client = authed(buyer)
 
