@@ -117,6 +117,23 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "__all__": [str(detail)]}
 
 
+KNOWN_FIELDS = frozenset({"listing_type", *services.LISTING_FIELDS})
+
+
+def _unknown_fields(record: dict[str, Any]) -> dict[str, list[str]]:
+    """A misspelt column would otherwise be dropped silently, and its data with it."""
+    message = _("Unknown field; see docs/examples/README.md for the columns.")
+    errors: dict[str, list[str]] = {}
+    for key, value in record.items():
+        if key in services.ITEM_FIELDS and isinstance(value, dict):
+            for name in value:
+                if name not in services.ITEM_FIELDS[key]:
+                    errors[f"{key}.{name}"] = [message]
+        elif key not in KNOWN_FIELDS and key not in services.ITEM_FIELDS:
+            errors[key] = [message]
+    return errors
+
+
 def _row_errors(row: int, fields: dict[str, list[str]]) -> list[RowError]:
     return [
         RowError(row, field, message) for field, messages in fields.items() for message in messages
@@ -142,8 +159,11 @@ def import_listings(
     with transaction.atomic():
         for row, record in progress(rows):
             serializer = ListingInput(data=record)
+            row_errors = _unknown_fields(record)
             if not serializer.is_valid():
-                errors.extend(_row_errors(row, _flatten(serializer.errors)))
+                row_errors.update(_flatten(serializer.errors))
+            if row_errors:
+                errors.extend(_row_errors(row, row_errors))
                 continue
             try:
                 with transaction.atomic():

@@ -101,6 +101,22 @@ def test_rows_clashing_with_each_other_are_reported(seller, tmp_path, capsys):
     assert _nothing_imported()
 
 
+def test_misspelt_columns_are_errors_not_silently_dropped(seller, tmp_path, capsys):
+    path = tmp_path / "typo.csv"
+    path.write_text(
+        HEADER.replace("pack.soh_pct", "pack.soh") + GOOD_ROW,
+        encoding="utf-8",
+    )
+
+    code = _run([str(path), "--user", "seller", "--no-progress"])
+
+    assert code == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{path}: row 2, pack.soh: Unknown field; see docs/examples/README.md for the columns."
+    )
+    assert _nothing_imported()
+
+
 def test_command_usage_errors_are_one_line_exit_2(seller, tmp_path, capsys):
     missing = _run([str(tmp_path / "nope.csv"), "--user", "seller"])
     assert (
