@@ -98,6 +98,10 @@ LISTING_TRANSITIONS: dict[str, frozenset[str]] = {
     ListingStatus.WITHDRAWN: frozenset(),
 }
 
+# A listing in these states no longer offers its item: the item may be listed again
+# (after a withdrawal) or has changed hands (closed after a sale).
+ENDED_STATUSES = frozenset({ListingStatus.CLOSED, ListingStatus.WITHDRAWN})
+
 # Anyone may look at these; drafts, closed and withdrawn listings stay with the seller.
 PUBLIC_STATUSES = frozenset({ListingStatus.PUBLISHED, ListingStatus.IN_SALE, ListingStatus.SOLD})
 

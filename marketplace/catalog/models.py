@@ -17,6 +17,7 @@ from django_countries.fields import CountryField
 
 from marketplace.accounts.models import Organisation
 from marketplace.catalog.choices import (
+    ENDED_STATUSES,
     PUBLIC_STATUSES,
     AttachmentKind,
     BlackMassForm,
@@ -258,17 +259,20 @@ class Listing(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="JPY")
     country = CountryField(_("location country"))
     region = models.CharField(_("location region / prefecture"), max_length=100, blank=True)
-    vehicle = models.OneToOneField(
-        UsedVehicle, null=True, blank=True, on_delete=models.PROTECT, related_name="listing"
+    # Foreign keys, not one-to-one: a withdrawn item may be listed again (listing_relist),
+    # keeping its identity and, for packs, its SOH certificates. The partial unique
+    # constraints below allow one live listing per item at a time.
+    vehicle = models.ForeignKey(
+        UsedVehicle, null=True, blank=True, on_delete=models.PROTECT, related_name="listings"
     )
     pack = models.ForeignKey(
         BatteryPack, null=True, blank=True, on_delete=models.PROTECT, related_name="listings"
     )
-    module_lot = models.OneToOneField(
-        ModuleLot, null=True, blank=True, on_delete=models.PROTECT, related_name="listing"
+    module_lot = models.ForeignKey(
+        ModuleLot, null=True, blank=True, on_delete=models.PROTECT, related_name="listings"
     )
-    black_mass_lot = models.OneToOneField(
-        BlackMassLot, null=True, blank=True, on_delete=models.PROTECT, related_name="listing"
+    black_mass_lot = models.ForeignKey(
+        BlackMassLot, null=True, blank=True, on_delete=models.PROTECT, related_name="listings"
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -315,6 +319,16 @@ class Listing(models.Model):
             ),
             models.CheckConstraint(
                 name="listing_price_not_negative", condition=Q(price__gte=0) | Q(price__isnull=True)
+            ),
+            # One live listing per item (a used EV's pack is its pack, so this covers EVs).
+            *(
+                models.UniqueConstraint(
+                    fields=[item],
+                    condition=Q(**{f"{item}__isnull": False})
+                    & ~Q(status__in=sorted(ENDED_STATUSES)),
+                    name=f"listing_one_live_per_{item}",
+                )
+                for item in ("pack", "module_lot", "black_mass_lot")
             ),
         ]
 

@@ -476,6 +476,39 @@ def listing_withdraw(*, listing: Listing, actor: User, reason: str = "") -> List
     )
 
 
+def listing_relist(*, listing: Listing, actor: User) -> Listing:
+    """A new draft offering the item of a withdrawn listing again, with the same terms.
+
+    The item keeps its identity (and a pack its SOH history); the old listing stays
+    withdrawn as the record of the first attempt.
+    """
+    ensure_seller(user=actor, listing=listing)
+    if listing.status != ListingStatus.WITHDRAWN:
+        raise InvalidTransition(_("Only a withdrawn listing can be listed again."))
+    try:
+        with transaction.atomic():
+            relisted = Listing.objects.create(
+                seller=listing.seller,
+                created_by=actor,
+                listing_type=listing.listing_type,
+                vehicle=listing.vehicle,
+                pack=listing.pack,
+                module_lot=listing.module_lot,
+                black_mass_lot=listing.black_mass_lot,
+                **{name: getattr(listing, name) for name in LISTING_FIELDS},
+            )
+            ListingEvent.objects.create(
+                listing=relisted,
+                to_status=ListingStatus.DRAFT,
+                actor=actor,
+                reason=f"relisted from listing {listing.pk}",
+            )
+    except IntegrityError:
+        # The partial unique constraint: the item already has a live listing.
+        raise ConflictError(_("This item is already listed again.")) from None
+    return relisted
+
+
 # The trading app drives these; it checks who may start or settle a sale.
 
 

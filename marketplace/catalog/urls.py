@@ -14,6 +14,7 @@ urlpatterns = [
     path("listings/<int:pk>/edit/", views.listing_edit, name="listing-edit"),
     path("listings/<int:pk>/publish/", views.listing_publish, name="listing-publish"),
     path("listings/<int:pk>/withdraw/", views.listing_withdraw, name="listing-withdraw"),
+    path("listings/<int:pk>/relist/", views.listing_relist, name="listing-relist"),
     path("listings/<int:pk>/watch/", views.watch_toggle, name="watch-toggle"),
     path("listings/<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),

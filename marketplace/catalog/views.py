@@ -258,6 +258,21 @@ def listing_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("catalog:listing-detail", pk=pk)
 
 
+@login_required
+@require_POST
+def listing_relist(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = selectors.listing_get_for_seller(user=request.user, pk=pk)
+    try:
+        relisted = services.listing_relist(listing=listing, actor=request.user)
+    except DomainError as error:
+        if error.status == 403:
+            raise
+        messages.error(request, error.message)
+        return redirect("catalog:listing-detail", pk=pk)
+    messages.success(request, _("A new draft offers the same item. Check it, then publish."))
+    return redirect("catalog:listing-detail", pk=relisted.pk)
+
+
 # --- Attachments ----------------------------------------------------------------------
 
 

@@ -381,3 +381,17 @@ def test_published_listing_price_can_change(authed, seller):
 
     assert response.status_code == 200
     assert response.json()["price"] == "250000.00"
+
+
+def test_relist_through_the_api(authed, seller):
+    listing = ListingFactory(seller=seller.organisation, created_by=seller, status="withdrawn")
+    client = authed(seller)
+
+    first = client.post(f"/api/v1/listings/{listing.pk}/relist/")
+    second = client.post(f"/api/v1/listings/{listing.pk}/relist/")
+
+    assert first.status_code == 201
+    assert (first.json()["status"], first.json()["pack"]["id"]) == ("draft", listing.pack_id)
+    assert second.status_code == 409
+    assert second.json()["error"]["code"] == "conflict"
+    assert Listing.objects.count() == 2

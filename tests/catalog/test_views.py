@@ -264,3 +264,15 @@ def test_edit_form_is_prefilled_for_the_seller(web, seller, seller_draft):
 
 def test_unknown_listing_type_is_not_found(web, seller):
     assert web(seller).get("/catalog/new/spaceship/").status_code == 404
+
+
+def test_seller_relists_a_withdrawn_listing_from_its_page(web, seller, outsider):
+    listing = ListingFactory(seller=seller.organisation, created_by=seller, status="withdrawn")
+
+    refused = web(outsider).post(f"/catalog/listings/{listing.pk}/relist/")
+    response = web(seller).post(f"/catalog/listings/{listing.pk}/relist/")
+
+    assert refused.status_code == 404
+    relisted = Listing.objects.exclude(pk=listing.pk).get()
+    assert response["Location"] == f"/catalog/listings/{relisted.pk}/"
+    assert (relisted.status, relisted.pack_id) == ("draft", listing.pack_id)

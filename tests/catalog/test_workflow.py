@@ -4,7 +4,7 @@ import pytest
 
 from marketplace.catalog import services
 from marketplace.catalog.choices import LISTING_TRANSITIONS, ListingStatus
-from marketplace.core.exceptions import InvalidTransition
+from marketplace.core.exceptions import ConflictError, InvalidTransition
 from tests.catalog.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,36 @@ def test_seller_cannot_withdraw_once_a_sale_started(seller, start):
 def test_terminal_states_have_no_way_out():
     assert LISTING_TRANSITIONS[ListingStatus.CLOSED] == frozenset()
     assert LISTING_TRANSITIONS[ListingStatus.WITHDRAWN] == frozenset()
+
+
+def test_withdrawn_pack_is_listed_again_as_a_new_draft(seller, seller_draft):
+    withdrawn = services.listing_withdraw(listing=seller_draft, actor=seller, reason="price")
+
+    relisted = services.listing_relist(listing=withdrawn, actor=seller)
+
+    assert relisted.pk != withdrawn.pk
+    assert (relisted.status, relisted.pack_id, relisted.price) == (
+        "draft",
+        withdrawn.pack_id,
+        withdrawn.price,
+    )
+    assert _moves(relisted) == [("", "draft", f"relisted from listing {withdrawn.pk}")]
+    withdrawn.refresh_from_db()
+    assert withdrawn.status == "withdrawn"
+
+
+def test_an_item_has_one_live_listing(seller, seller_draft):
+    withdrawn = services.listing_withdraw(listing=seller_draft, actor=seller)
+    services.listing_relist(listing=withdrawn, actor=seller)
+
+    with pytest.raises(ConflictError):
+        services.listing_relist(listing=withdrawn, actor=seller)
+
+    assert withdrawn.pack.listings.count() == 2
+
+
+def test_only_withdrawn_listings_are_relisted(seller, seller_draft):
+    with pytest.raises(InvalidTransition):
+        services.listing_relist(listing=seller_draft, actor=seller)
+
+    assert seller_draft.pack.listings.count() == 1

@@ -84,6 +84,17 @@ class ListingViewSet(
         listing = selectors.listing_get_for_user(user=request.user, pk=pk)
         return Response(serializers.ListingSerializer(listing).data)
 
+    @extend_schema(request=None, responses={201: serializers.ListingSerializer})
+    @action(detail=True, methods=["post"])
+    def relist(self, request, pk=None):
+        """List the item of a withdrawn listing again, as a new draft with the same terms."""
+        listing = selectors.listing_get_for_seller(user=request.user, pk=pk)
+        relisted = services.listing_relist(listing=listing, actor=request.user)
+        relisted = selectors.listing_get_for_user(user=request.user, pk=relisted.pk)
+        return Response(
+            serializers.ListingSerializer(relisted).data, status=status.HTTP_201_CREATED
+        )
+
     @extend_schema(responses=serializers.ListingEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def events(self, request, pk=None):
