@@ -15,6 +15,8 @@ from marketplace.accounts.choices import Role, VerificationStatus
 from marketplace.celery import app as celery_app
 from tests.factories import OrganisationFactory, StaffFactory, UserFactory
 
+pytest_plugins = ["tests.browser_support"]
+
 PASSWORD = "correct-horse-battery-staple"
 
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from marketplace.accounts.models import Organisation
-from tests.browser.conftest import log_in
+from tests.browser_support import log_in
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

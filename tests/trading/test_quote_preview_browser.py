@@ -1,26 +1,18 @@
 """The live "what is my bid worth" preview, in a real browser: typing calls the quote API."""
 
-import os
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from marketplace.trading import services
-from tests.browser.conftest import CHROMIUM, chromium, log_in, open_page  # noqa: F401
+from tests.browser_support import log_in
 from tests.conftest import PASSWORD
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and os.environ.get("REQUIRE_SERVICES") != "1",
-        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_preview_updates_as_the_buyer_types(open_page, staff, buyer):  # noqa: F811
+def test_preview_updates_as_the_buyer_types(open_page, staff, buyer):
     from playwright.sync_api import expect
 
     services.reference_price_record(

@@ -1,7 +1,9 @@
 """Real-browser tests: Debian's chromium driven by Playwright against Django's live server.
 
-Playwright never downloads a browser here; it drives /usr/bin/chromium. Without it the
-tests are skipped with the reason (CI installs it, so there they always run).
+A pytest plugin (registered in tests/conftest.py) so that every test marked `browser`, in any
+folder, shares one Playwright and one browser per session: two sync Playwrights in one
+process cannot coexist. Playwright never downloads a browser here; it drives
+/usr/bin/chromium. Without it the tests are skipped with the reason (CI installs it).
 """
 
 import os
@@ -24,13 +26,13 @@ CHROMIUM_FLAGS = [
 
 
 def pytest_collection_modifyitems(config, items):
-    if os.path.exists(CHROMIUM):
+    if os.path.exists(CHROMIUM) or not any(i.get_closest_marker("browser") for i in items):
         return
     reason = "needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
     if os.environ.get("REQUIRE_SERVICES") == "1":
         raise pytest.UsageError(f"REQUIRE_SERVICES=1 but {reason}")
     for item in items:
-        if "tests/browser" in str(item.fspath):
+        if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
