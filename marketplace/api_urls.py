@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("marketplace.accounts.api.urls")),
     path("", include("marketplace.catalog.api.urls")),
     path("trading/", include("marketplace.trading.api.urls")),
+    path("circularity/", include("marketplace.circularity.api.urls")),
     path("diagnostics/", include("diagnostics.api.urls")),
     path("compliance/", include("compliance.api.urls")),
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "marketplace.catalog",
     "marketplace.trading",
     "marketplace.payments",
+    "marketplace.circularity",
     "diagnostics",
     "compliance",
 ]

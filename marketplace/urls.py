@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -11,6 +9,7 @@ urlpatterns = [
     path("", include("marketplace.accounts.urls")),
     path("catalog/", include("marketplace.catalog.urls")),
     path("trading/", include("marketplace.trading.urls")),
+    path("circularity/", include("marketplace.circularity.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("compliance/", include("compliance.urls")),
     path("api/v1/", include("marketplace.api_urls")),
@@ -20,8 +19,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_ROOT directly, not even in DEBUG: documents of
+# draft listings and raw diagnostics data are private, so each app serves its files
+# through a view that checks who is asking.
 
 handler400 = "marketplace.core.views.bad_request"
 handler403 = "marketplace.core.views.permission_denied"

@@ -36,22 +36,23 @@ def test_japanese_dashboard_for_an_unverified_dealer(client, unverified_dealer):
 
 
 @pytest.mark.parametrize(
-    ("role", "heading"),
+    ("role", "heading", "link"),
     [
-        (Role.DEALER, "Dealer dashboard"),
-        (Role.REUSE_MAKER, "Reuse maker dashboard"),
-        (Role.RECYCLER, "Recycler dashboard"),
-        (Role.DIAGNOSTICS_PROVIDER, "Diagnostics provider dashboard"),
-        (Role.COMPLIANCE_OFFICER, "Compliance officer dashboard"),
+        (Role.DEALER, "Dealer dashboard", "/catalog/new/"),
+        (Role.REUSE_MAKER, "Reuse maker dashboard", "/catalog/watchlist/"),
+        (Role.RECYCLER, "Recycler dashboard", "/trading/quote/"),
+        (Role.DIAGNOSTICS_PROVIDER, "Diagnostics provider dashboard", "/diagnostics/estimate/"),
+        (Role.COMPLIANCE_OFFICER, "Compliance officer dashboard", "/compliance/rules/"),
     ],
 )
 @pytest.mark.django_db
-def test_each_role_sees_its_own_dashboard(client, role, heading):
+def test_each_role_sees_its_own_dashboard_with_its_tools(client, role, heading, link):
     client.force_login(UserFactory(role=role))
 
     page = client.get(reverse("dashboard")).content.decode()
 
     assert heading in page
+    assert f'href="{link}"' in page
 
 
 @pytest.mark.django_db

@@ -3,27 +3,30 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from marketplace.accounts.models import Organisation, OrganisationEvent, Permit, User
+from marketplace.catalog.models import Listing
 from marketplace.env import env_bool, env_int
 
 
 @pytest.mark.django_db
 def test_seed_demo_creates_every_role_and_a_second_run_changes_nothing():
-    call_command("seed_demo", "--quiet-progress", "--listings", "0")
+    call_command("seed_demo", "--quiet-progress", "--listings", "6")
     counts = (
         Organisation.objects.count(),
         User.objects.count(),
         Permit.objects.count(),
         OrganisationEvent.objects.count(),
+        Listing.objects.count(),
     )
 
-    call_command("seed_demo", "--quiet-progress", "--listings", "0")
+    call_command("seed_demo", "--quiet-progress", "--listings", "6")
 
-    assert counts == (8, 9, 3, 15)
+    assert counts == (8, 9, 3, 15, 6)
     assert (
         Organisation.objects.count(),
         User.objects.count(),
         Permit.objects.count(),
         OrganisationEvent.objects.count(),
+        Listing.objects.count(),
     ) == counts
     assert set(User.objects.exclude(role="").values_list("role", flat=True)) == {
         "dealer",

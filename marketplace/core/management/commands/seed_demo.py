@@ -12,6 +12,8 @@ from marketplace.accounts.demo import (
     seed_organisation,
     seed_staff,
 )
+from marketplace.catalog.demo import seed_listings
+from marketplace.trading.demo import seed_reference_prices
 
 
 class Command(BaseCommand):
@@ -33,14 +35,10 @@ class Command(BaseCommand):
             DEMO_ORGANISATIONS, desc="organisations", unit="org", disable=not progress
         ):
             created += int(seed_organisation(spec, staff=staff))
-        for seed in _optional_seeders():
-            created += seed(count=listings, progress=progress)
+        created += seed_reference_prices(progress=progress)
+        created += seed_listings(count=listings, progress=progress)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready ({created} new records).")
             + f" Logins (password {DEMO_PASSWORD}): staff, "
             + ", ".join(spec.username for spec in DEMO_ORGANISATIONS)
         )
-
-
-def _optional_seeders():
-    return []
