@@ -49,6 +49,14 @@ def _celery_runs_inline_unless_integration(request):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache; with Redis they would outlive a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
 
