@@ -1,13 +1,23 @@
-"""Diagnostics providers' registered methods and instruments.
+"""Providers' registered methods, SOH certificates, pack assessments and guarantees.
 
-SOH certificates are not here yet: they attach to catalog packs (another engineer's app) and
-will reference a RegisteredMethod so a certificate names the instrument and its calibration.
+A certificate is immutable once issued: there is no update service, only supersede (a new
+certificate that names the old one) and revoke (with a reason). Its content hash lets anyone
+holding the link check that the stored statement has not been altered.
 """
+
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from diagnostics.choices import (
+    CertificateEventKind,
+    CertificateStatus,
+    GuaranteeStatus,
+    GuaranteeType,
+)
 
 
 class RegisteredMethod(models.Model):
@@ -70,3 +80,333 @@ class RegisteredMethod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method_code}: {self.instrument_make} {self.instrument_model}"
+
+
+def _pct(verbose_name, **kwargs) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=6, decimal_places=2, **kwargs)
+
+
+def _optional(field_class, verbose_name, **kwargs):
+    return field_class(verbose_name, null=True, blank=True, **kwargs)
+
+
+def _subject_constraint(name: str) -> models.CheckConstraint:
+    """Exactly one of pack and module lot."""
+    return models.CheckConstraint(
+        name=name,
+        condition=(
+            Q(pack__isnull=False, module_lot__isnull=True)
+            | Q(pack__isnull=True, module_lot__isnull=False)
+        ),
+    )
+
+
+def _raw_data_path(instance: "SohCertificate", filename: str) -> str:
+    # Unguessable name: raw data is private and only served by the permission-checking view.
+    return f"diagnostics/raw/{instance.uuid.hex}/{uuid.uuid4().hex}.csv"
+
+
+class SohCertificate(models.Model):
+    """One provider's statement about one test of one pack or module lot.
+
+    Measured values carry their unit in the field name. The headline figures (`soh_pct` to
+    `residual_value_jpy`) are computed by the engine at issue, with `data_versions` naming the
+    data they came from, and are part of the hashed content.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="issued_certificates",
+        verbose_name=_("provider"),
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_method = models.ForeignKey(
+        RegisteredMethod,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("method and instrument"),
+    )
+    method_code = models.CharField(_("method"), max_length=40)
+    u95_pp = models.DecimalField(_("uncertainty u95 (pp)"), max_digits=5, decimal_places=2)
+    pack = models.ForeignKey(
+        "catalog.BatteryPack",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="soh_certificates",
+        verbose_name=_("battery pack"),
+    )
+    module_lot = models.ForeignKey(
+        "catalog.ModuleLot",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="soh_certificates",
+        verbose_name=_("module lot"),
+    )
+    # The subject as it was named at issue ("AESC AZE0-000123"); part of the hashed content,
+    # so a later edit of the catalog item does not silently change what was certified.
+    subject_label = models.CharField(_("certified item"), max_length=250)
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+    )
+
+    # Measured values
+    measured_energy_kwh = _optional(
+        models.DecimalField, _("measured energy (kWh)"), max_digits=9, decimal_places=3
+    )
+    measured_capacity_ah = _optional(
+        models.DecimalField, _("measured capacity (Ah)"), max_digits=9, decimal_places=2
+    )
+    soce_pct = _optional(_pct, _("SOCE (%)"))
+    resistance_mohm = _optional(
+        models.DecimalField, _("internal resistance (mOhm)"), max_digits=9, decimal_places=3
+    )
+    resistance_increase_pct = _optional(_pct, _("resistance increase (%)"))
+    cell_voltage_spread_mv = _optional(
+        models.DecimalField, _("cell voltage spread (mV)"), max_digits=7, decimal_places=1
+    )
+    temperature_min_c = _optional(
+        models.DecimalField, _("lowest cell temperature (°C)"), max_digits=5, decimal_places=1
+    )
+    temperature_max_c = _optional(
+        models.DecimalField, _("highest cell temperature (°C)"), max_digits=5, decimal_places=1
+    )
+    cycle_count = _optional(models.PositiveIntegerField, _("cycle count"))
+    equivalent_full_cycles = _optional(
+        models.DecimalField, _("equivalent full cycles"), max_digits=9, decimal_places=1
+    )
+    odometer_km = _optional(models.PositiveIntegerField, _("odometer (km)"))
+    age_years = models.DecimalField(_("age at test (years)"), max_digits=5, decimal_places=2)
+
+    # Test conditions
+    test_temperature_c = _optional(
+        models.DecimalField, _("test temperature (°C)"), max_digits=5, decimal_places=1
+    )
+    test_c_rate = _optional(models.DecimalField, _("test C-rate"), max_digits=5, decimal_places=2)
+    test_soc_window = models.CharField(
+        _("SOC window"), max_length=40, blank=True, help_text=_("e.g. 0-100 %")
+    )
+    balanced_before_test = _optional(models.BooleanField, _("balanced before the test"))
+    test_notes = models.TextField(_("test notes"), blank=True)
+    tested_on = models.DateField(_("test date"))
+    safety_flags = models.JSONField(_("safety findings"), default=list, blank=True)
+
+    raw_data = models.FileField(
+        _("raw data (CSV)"), upload_to=_raw_data_path, max_length=255, blank=True
+    )
+    raw_data_name = models.CharField(_("raw data file name"), max_length=255, blank=True)
+    raw_data_sha256 = models.CharField(max_length=64, blank=True)
+
+    # Computed at issue by the engine
+    soh_pct = _pct(_("SOH (%)"))
+    soh_low_pct = _pct(_("SOH lower bound (%)"))
+    soh_high_pct = _pct(_("SOH upper bound (%)"))
+    measurand = models.CharField(_("measurand"), max_length=10)
+    grade = models.CharField(_("grade"), max_length=2)
+    recommended_use = models.CharField(_("recommended use"), max_length=100)
+    years_to_70_pct = _optional(
+        models.DecimalField, _("years to 70 %"), max_digits=5, decimal_places=1
+    )
+    years_to_60_pct = _optional(
+        models.DecimalField, _("years to 60 %"), max_digits=5, decimal_places=1
+    )
+    residual_value_jpy = models.DecimalField(
+        _("residual value (JPY)"), max_digits=14, decimal_places=0
+    )
+    data_versions = models.JSONField(default=dict)
+    breakdown = models.JSONField(default=dict)
+
+    issued_at = models.DateTimeField(_("issued at"))
+    content_sha256 = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.ISSUED,
+        db_index=True,
+    )
+
+    class Meta:
+        ordering = ["-tested_on", "-issued_at", "-pk"]
+        verbose_name = _("SOH certificate")
+        verbose_name_plural = _("SOH certificates")
+        constraints = [_subject_constraint("diagnostics_certificate_one_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.uuid} ({self.get_status_display()})"
+
+    @property
+    def subject(self):
+        return self.pack if self.pack_id else self.module_lot
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == CertificateStatus.ISSUED
+
+
+class CertificateEvent(models.Model):
+    """Audit trail: who issued, superseded or revoked a certificate, and why."""
+
+    certificate = models.ForeignKey(SohCertificate, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=CertificateEventKind.choices)
+    from_status = models.CharField(max_length=20, choices=CertificateStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=CertificateStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class PackAssessment(models.Model):
+    """The combined estimate of a pack or module lot from its valid certificates.
+
+    Recomputed whenever a certificate of the item is issued, superseded or revoked; the
+    catalog keeps the headline and grade (for filters), this row keeps the rest.
+    """
+
+    pack = models.OneToOneField(
+        "catalog.BatteryPack",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assessment",
+    )
+    module_lot = models.OneToOneField(
+        "catalog.ModuleLot",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assessment",
+    )
+    certificate_count = models.PositiveIntegerField(default=0)
+    soh_pct = _optional(_pct, _("SOH (%)"))
+    soh_low_pct = _optional(_pct, _("SOH lower bound (%)"))
+    soh_high_pct = _optional(_pct, _("SOH upper bound (%)"))
+    u95_pp = _optional(models.DecimalField, _("u95 (pp)"), max_digits=5, decimal_places=1)
+    grade = models.CharField(_("grade"), max_length=2, blank=True)
+    recommended_use = models.CharField(_("recommended use"), max_length=100, blank=True)
+    conflict = models.BooleanField(_("certificates conflict"), default=False)
+    years_to_70_pct = _optional(
+        models.DecimalField, _("years to 70 %"), max_digits=5, decimal_places=1
+    )
+    years_to_60_pct = _optional(
+        models.DecimalField, _("years to 60 %"), max_digits=5, decimal_places=1
+    )
+    residual_value_jpy = _optional(
+        models.DecimalField, _("residual value (JPY)"), max_digits=14, decimal_places=0
+    )
+    breakdown = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pack assessment")
+        constraints = [_subject_constraint("diagnostics_assessment_one_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.pack_id or self.module_lot_id}: {self.soh_pct} ({self.grade})"
+
+
+class ResidualValueGuarantee(models.Model):
+    """A seller's promise on a pack: buy it back at a value, or pay for lost capacity.
+
+    The premium is priced by the platform from the spread of remaining-life forecasts
+    (diagnostics/engine/guarantee.py) and stored with its breakdown at offer time.
+    """
+
+    pack = models.ForeignKey(
+        "catalog.BatteryPack",
+        on_delete=models.PROTECT,
+        related_name="guarantees",
+        verbose_name=_("battery pack"),
+    )
+    guarantor = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="guarantees_given",
+        verbose_name=_("guarantor"),
+    )
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    guarantee_type = models.CharField(_("type"), max_length=20, choices=GuaranteeType.choices)
+    term_years = models.PositiveSmallIntegerField(_("term (years)"))
+    guaranteed_value_jpy = _optional(
+        models.DecimalField, _("guaranteed buy-back value (JPY)"), max_digits=14, decimal_places=0
+    )
+    guaranteed_soh_pct = _optional(_pct, _("guaranteed SOH (%)"))
+    premium_jpy = models.DecimalField(_("premium (JPY)"), max_digits=14, decimal_places=0)
+    expected_payout_jpy = models.DecimalField(
+        _("expected payout (JPY)"), max_digits=14, decimal_places=0
+    )
+    pricing = models.JSONField(default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=GuaranteeStatus.choices,
+        default=GuaranteeStatus.OFFERED,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("residual-value guarantee")
+        constraints = [
+            models.CheckConstraint(
+                name="diagnostics_guarantee_terms_match_type",
+                condition=(
+                    Q(
+                        guarantee_type=GuaranteeType.BUY_BACK,
+                        guaranteed_value_jpy__gt=0,
+                        guaranteed_soh_pct__isnull=True,
+                    )
+                    | Q(
+                        guarantee_type=GuaranteeType.CAPACITY_WARRANTY,
+                        guaranteed_value_jpy__isnull=True,
+                        guaranteed_soh_pct__gt=0,
+                    )
+                ),
+            ),
+            models.CheckConstraint(
+                name="diagnostics_guarantee_term_positive", condition=Q(term_years__gt=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_guarantee_type_display()} {self.term_years}y ({self.pack_id})"
+
+
+class GuaranteeEvent(models.Model):
+    guarantee = models.ForeignKey(
+        ResidualValueGuarantee, on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(max_length=20, choices=GuaranteeStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=GuaranteeStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.guarantee_id}: {self.from_status or '-'} -> {self.to_status}"

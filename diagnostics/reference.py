@@ -123,6 +123,24 @@ class Valuation:
 
 
 @dataclass(frozen=True)
+class GuaranteePricing:
+    loading_factor: Sourced
+    weight_low: Sourced
+    weight_central: Sourced
+    weight_high: Sourced
+    usage_multiplier_low: Sourced
+    usage_multiplier_high: Sourced
+    max_term_years: Sourced
+
+
+@dataclass(frozen=True)
+class Assessment:
+    version: str
+    combination_window_days: Sourced
+    guarantee_pricing: GuaranteePricing
+
+
+@dataclass(frozen=True)
 class ReferenceData:
     sources: dict[str, dict[str, Any]]
     methods: dict[str, MethodSpec]
@@ -130,6 +148,7 @@ class ReferenceData:
     grading: Grading
     ageing: Ageing
     valuation: Valuation
+    assessment: Assessment
 
     @property
     def versions(self) -> dict[str, str]:
@@ -392,6 +411,27 @@ def _load_valuation(data_dir: Path, source_keys: frozenset[str], grade_codes: se
     )
 
 
+def _load_assessment(data_dir: Path, source_keys: frozenset[str]) -> Assessment:
+    file = _File(data_dir / "assessment.yaml", source_keys)
+    root = file.root
+    combination = file.get(root, "combination", "", dict)
+    node = file.get(root, "guarantee_pricing", "", dict)
+    pricing = GuaranteePricing(
+        **{
+            name: file.sourced(node, name, "guarantee_pricing")
+            for name in GuaranteePricing.__dataclass_fields__
+        }
+    )
+    total = pricing.weight_low.value + pricing.weight_central.value + pricing.weight_high.value
+    if total != 1:
+        raise file.fail("guarantee_pricing", f"weights must add up to 1, not {total}")
+    return Assessment(
+        version=str(file.get(root, "version", "", str)),
+        combination_window_days=file.sourced(combination, "window_days", "combination"),
+        guarantee_pricing=pricing,
+    )
+
+
 def load_reference_data(data_dir: Path = DATA_DIR) -> ReferenceData:
     """Read and validate every data file; raise ReferenceDataError naming file and key."""
     sources = _load_sources(data_dir)
@@ -405,6 +445,7 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> ReferenceData:
         grading=grading,
         ageing=_load_ageing(data_dir, source_keys),
         valuation=_load_valuation(data_dir, source_keys, {rule.code for rule in grading.grades}),
+        assessment=_load_assessment(data_dir, source_keys),
     )
 
 

@@ -16,11 +16,17 @@ from diagnostics.engine.ageing import Forecast, infer_usage
 from diagnostics.engine.grading import grade_pack
 from diagnostics.engine.inputs import DiagnoseRequest
 from diagnostics.engine.inputs import parse_request as _parse_request
-from diagnostics.engine.normalise import combine, reading_from
+from diagnostics.engine.normalise import Reading, combine, reading_from
 from diagnostics.engine.valuation import residual_value
 from diagnostics.reference import ReferenceData, reference_data
 
-__all__ = ["DiagnoseRequest", "DiagnosisResult", "diagnose", "parse_request"]
+__all__ = [
+    "DiagnoseRequest",
+    "DiagnosisResult",
+    "diagnose",
+    "diagnose_readings",
+    "parse_request",
+]
 
 THRESHOLD_70 = Decimal(70)
 THRESHOLD_60 = Decimal(60)
@@ -36,6 +42,7 @@ class DiagnosisResult:
     years_to_70_pct: Decimal | None
     years_to_60_pct: Decimal | None
     residual_value_jpy: Decimal
+    u95_pp: Decimal
     conflict: bool
     breakdown: dict
     forecast: Forecast
@@ -65,13 +72,22 @@ def diagnose(request: DiagnoseRequest, reference: ReferenceData | None = None) -
         reading_from(item, reference.methods[item.method], request.rated_capacity_kwh)
         for item in request.measurements
     ]
+    return diagnose_readings(request, readings, reference)
+
+
+def diagnose_readings(
+    request: DiagnoseRequest, readings: list[Reading], reference: ReferenceData | None = None
+) -> DiagnosisResult:
+    """`diagnose` on readings built by the caller: certificates carry the uncertainty their
+    provider registered, and a pack's assessment combines several stored certificates."""
+    reference = reference or reference_data()
     estimate = combine(readings)
     graded = grade_pack(
         soh_pct=estimate.soh_pct,
         soh_low_pct=estimate.soh_low_pct,
         resistance_increase_pct=request.resistance_increase_pct,
         safety_flags=request.safety_flags,
-        methods_used={item.method for item in request.measurements},
+        methods_used={reading.method.code for reading in readings},
         grading=reference.grading,
     )
 
@@ -127,6 +143,7 @@ def diagnose(request: DiagnoseRequest, reference: ReferenceData | None = None) -
         years_to_70_pct=years[THRESHOLD_70],
         years_to_60_pct=years[THRESHOLD_60],
         residual_value_jpy=valued.residual_value_jpy,
+        u95_pp=estimate.u95_pp,
         conflict=estimate.conflict,
         breakdown=breakdown,
         forecast=forecast,

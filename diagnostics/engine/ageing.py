@@ -11,6 +11,7 @@ closed form. Floats are used only inside the model; results leave as rounded Dec
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -141,6 +142,17 @@ class Forecast:
             self.calibrated_scalar = floor
         self.scalar = max(self.calibrated_scalar, floor)
         self.horizon_years = float(ageing.horizon_years.value)
+
+    def with_usage_rate(self, multiplier: Decimal) -> Forecast:
+        """The same calibrated pack used `multiplier` times as hard from now on (the
+        calibration looks only at the past, so it is unchanged)."""
+        changed = copy.copy(self)
+        changed.usage = Usage(
+            self.usage.efc_to_date,
+            self.usage.efc_per_year * float(multiplier),
+            f"{self.usage.basis} * {multiplier}",
+        )
+        return changed
 
     def capacity_after(self, years: float, *, start: float | None = None) -> float:
         """Remaining capacity fraction `years` from now."""

@@ -1,4 +1,4 @@
-"""Writes of the diagnostics app: providers register and retire methods and instruments."""
+"""Providers register and retire the methods and instruments they certify with."""
 
 from datetime import date
 from decimal import Decimal
