@@ -41,3 +41,74 @@ ASSAY_ELEMENTS: frozenset[str] = frozenset(PAYABLE_ELEMENTS + IMPURITY_ELEMENTS)
 # Moisture is not an assay constituent (assays are on a dry basis) but can carry a penalty.
 MOISTURE = "H2O"
 PENALTY_ELEMENTS: frozenset[str] = ASSAY_ELEMENTS | {MOISTURE}
+
+
+class SaleStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed, being evaluated")
+    AWARDED = "awarded", _("Awarded")
+    NO_SALE = "no_sale", _("Ended without a sale")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A sale is awarded straight from OPEN by a buy-now or an accepted offer; an auction or tender
+# goes OPEN → CLOSED (claimed by exactly one closer) → AWARDED or NO_SALE in one transaction.
+SALE_TRANSITIONS: dict[str, frozenset[str]] = {
+    SaleStatus.OPEN: frozenset({SaleStatus.CLOSED, SaleStatus.AWARDED, SaleStatus.CANCELLED}),
+    SaleStatus.CLOSED: frozenset({SaleStatus.AWARDED, SaleStatus.NO_SALE}),
+    SaleStatus.AWARDED: frozenset(),
+    SaleStatus.NO_SALE: frozenset(),
+    SaleStatus.CANCELLED: frozenset(),
+}
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    COUNTERED = "countered", _("Countered")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OFFER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OfferStatus.OPEN: frozenset(
+        {
+            OfferStatus.ACCEPTED,
+            OfferStatus.DECLINED,
+            OfferStatus.COUNTERED,
+            OfferStatus.EXPIRED,
+            OfferStatus.WITHDRAWN,
+        }
+    ),
+    **{
+        status: frozenset()
+        for status in (
+            OfferStatus.ACCEPTED,
+            OfferStatus.DECLINED,
+            OfferStatus.COUNTERED,
+            OfferStatus.EXPIRED,
+            OfferStatus.WITHDRAWN,
+        )
+    },
+}
+
+
+class OrderStatus(models.TextChoices):
+    """The payments and compliance work add their states (cleared, paid, shipped, …)."""
+
+    CREATED = "created", _("Created")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.CREATED: frozenset({OrderStatus.CANCELLED}),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+class OrderOrigin(models.TextChoices):
+    AUCTION = "auction", _("Auction won")
+    TENDER = "tender", _("Tender awarded")
+    BUY_NOW = "buy_now", _("Bought now")
+    OFFER = "offer", _("Offer accepted")

@@ -1,9 +1,19 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.trading.choices import Element
+from marketplace.accounts.models import Organisation
+from marketplace.catalog.choices import SaleFormat
+from marketplace.catalog.models import Listing
+from marketplace.trading.choices import (
+    Element,
+    OfferStatus,
+    OrderOrigin,
+    OrderStatus,
+    SaleStatus,
+)
 
 
 class ReferencePrice(models.Model):
@@ -50,3 +60,297 @@ class ReferencePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.element} {self.price_jpy_per_kg} JPY/kg ({self.effective_date})"
+
+
+def _money(verbose_name, **kwargs) -> models.DecimalField:
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=2, **kwargs)
+
+
+class Sale(models.Model):
+    """One attempt to sell a listing: fixed price, English auction or sealed tender.
+
+    The reserve, the proxy maxima and the sealed bids are secrets: only selectors that know who
+    is asking read them. ``version`` rises with every accepted bid (optimistic readers, caches).
+    """
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="sales")
+    seller_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="sales_as_seller"
+    )
+    format = models.CharField(_("format"), max_length=20, choices=SaleFormat.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=SaleStatus.choices, default=SaleStatus.OPEN
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    start_price = _money(_("start price"), null=True, blank=True)
+    reserve_price = _money(_("reserve (hidden)"), null=True, blank=True)
+    buy_now_price = _money(_("buy-now price"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), db_index=True)
+    original_ends_at = models.DateTimeField(_("originally ends at"))
+    soft_close_window_minutes = models.PositiveIntegerField(_("soft-close window (minutes)"))
+    soft_close_max_extension_minutes = models.PositiveIntegerField(
+        _("soft-close extension cap (minutes)")
+    )
+    domestic_first_until = models.DateTimeField(_("domestic buyers only until"), null=True)
+    current_price = _money(_("current price"), null=True, blank=True)
+    leading_bid = models.ForeignKey(
+        "Bid", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    bid_count = models.PositiveIntegerField(_("bids"), default=0)
+    version = models.PositiveIntegerField(default=0)
+    rules_version = models.CharField(max_length=40)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["ends_at", "pk"]
+        verbose_name = _("sale")
+        indexes = [models.Index(fields=["status", "ends_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing"],
+                condition=Q(status__in=["open", "closed"]),
+                name="trading_sale_one_running_per_listing",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="trading_sale_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("original_ends_at")),
+                name="trading_sale_end_never_earlier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} #{self.pk} ({self.listing_id})"
+
+    @property
+    def is_auction(self) -> bool:
+        return self.format == SaleFormat.ENGLISH_AUCTION
+
+    @property
+    def is_tender(self) -> bool:
+        return self.format == SaleFormat.SEALED_TENDER
+
+    @property
+    def is_fixed_price(self) -> bool:
+        return self.format == SaleFormat.FIXED_PRICE
+
+    def accepts_bids_at(self, now) -> bool:
+        return self.status == SaleStatus.OPEN and self.starts_at <= now < self.ends_at
+
+    def is_domestic_only_at(self, now) -> bool:
+        return self.domestic_first_until is not None and now < self.domestic_first_until
+
+    @property
+    def reserve_met(self) -> bool:
+        if self.reserve_price is None:
+            return True
+        return self.current_price is not None and self.current_price >= self.reserve_price
+
+
+class SaleEvent(models.Model):
+    """Audit trail: status changes, extensions, awards. ``data`` holds figures, never secrets."""
+
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, choices=SaleStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=SaleStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.sale_id}: {self.kind} {self.from_status or '-'} → {self.to_status or '-'}"
+
+
+class Bid(models.Model):
+    """An English-auction bid, or an automatic raise on a proxy's behalf.
+
+    ``max_amount`` is the bidder's secret maximum (null on automatic rows); ``amount`` is the
+    figure the bid history shows. A raise of one's own maximum while leading is ``is_max_raise``
+    and appears only in the bidder's own history.
+    """
+
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="bids")
+    bidder_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="auction_bids"
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    amount = _money(_("amount"))
+    max_amount = _money(_("maximum (secret)"), null=True, blank=True)
+    is_automatic = models.BooleanField(default=False)
+    is_max_raise = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_automatic=True, max_amount__isnull=True)
+                | Q(is_automatic=False, max_amount__isnull=False),
+                name="trading_bid_max_only_on_placed_bids",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"bid {self.pk} on sale {self.sale_id}: {self.amount}"
+
+
+class TenderBid(models.Model):
+    """A sealed bid: either a fixed JPY price per dry tonne or payables (% of reference price).
+
+    Nobody but the bidder reads it before the close; ``rank`` and ``value_jpy`` are written at the
+    close from the stored snapshot (TenderClose). One live bid per organisation and sale.
+    """
+
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="tender_bids")
+    bidder_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="tender_bids"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fixed_jpy_per_dry_tonne = _money(_("fixed price (JPY per dry tonne)"), null=True, blank=True)
+    payables_pct = models.JSONField(_("payables (% of reference price)"), null=True, blank=True)
+    penalties = models.JSONField(_("penalties"), default=list, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    value_jpy = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sale", "bidder_organisation"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="trading_tenderbid_one_live_per_bidder",
+            ),
+            models.CheckConstraint(
+                condition=Q(fixed_jpy_per_dry_tonne__isnull=False, payables_pct__isnull=True)
+                | Q(fixed_jpy_per_dry_tonne__isnull=True, payables_pct__isnull=False),
+                name="trading_tenderbid_fixed_xor_payables",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"tender bid {self.pk} on sale {self.sale_id}"
+
+    @property
+    def is_payables(self) -> bool:
+        return self.payables_pct is not None
+
+
+class TenderClose(models.Model):
+    """What the close saw: the reference-price snapshot, the lot, and the ranking it produced."""
+
+    sale = models.OneToOneField(Sale, on_delete=models.CASCADE, related_name="tender_close")
+    closed_at = models.DateTimeField()
+    reference_prices = models.JSONField()
+    lot = models.JSONField()
+    results = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"close of sale {self.sale_id}"
+
+
+class Offer(models.Model):
+    """An offer on a fixed-price sale, or a counter-offer (``parent`` is what it answers).
+
+    ``buyer_organisation`` is the buyer of the negotiation in both directions; ``made_by_seller``
+    says who proposed this amount, so the other side is the one who may accept it.
+    """
+
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="offers")
+    buyer_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="offers"
+    )
+    made_by_seller = models.BooleanField(default=False)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="counters"
+    )
+    amount = _money(_("amount"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.OPEN
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One live negotiation per buyer and sale: a counter closes the offer it answers.
+            models.UniqueConstraint(
+                fields=["sale", "buyer_organisation"],
+                condition=Q(status="open"),
+                name="trading_offer_one_open_per_buyer",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="trading_offer_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"offer {self.pk} on sale {self.sale_id}: {self.amount}"
+
+
+class Order(models.Model):
+    """The award of a sale: exactly one per sale (the unique constraint is the last guard)."""
+
+    sale = models.OneToOneField(Sale, on_delete=models.PROTECT, related_name="order")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="orders")
+    buyer_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="orders_as_buyer"
+    )
+    seller_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="orders_as_seller"
+    )
+    origin = models.CharField(max_length=20, choices=OrderOrigin.choices)
+    amount = _money(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3)
+    cross_border = models.BooleanField(
+        _("cross-border"), help_text=_("The buyer is in another country than the lot.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.CREATED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"order {self.pk}: {self.amount} {self.currency}"
+
+
+class OrderEvent(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"

@@ -284,7 +284,8 @@ def tender_bid_value(
         )
     if bid.penalties:
         raise QuoteInputError("penalties", _("A fixed-price bid carries no penalty schedule."))
-    dry = _dry_kg(*_lot(lot.wet_kg, lot.moisture_pct, lot.assay_pct)[:2])
+    # A fixed price needs only the weight: a pack tendered for recycling declares no assay.
+    dry = _dry_kg(*_lot_weight(lot.wet_kg, lot.moisture_pct))
     return round_yen(_EXACT.multiply(_EXACT.divide(dry, KG_PER_TONNE), price)), None
 
 
@@ -362,13 +363,17 @@ def _number(value: Any, field_name: str) -> Decimal:
 
 
 def _lot(wet_kg: Any, moisture_pct: Any, assay_pct: Any) -> tuple[Decimal, Decimal, dict]:
+    return (*_lot_weight(wet_kg, moisture_pct), _assay(assay_pct))
+
+
+def _lot_weight(wet_kg: Any, moisture_pct: Any) -> tuple[Decimal, Decimal]:
     wet = _number(wet_kg, "wet_kg")
     if wet <= 0:
         raise QuoteInputError("wet_kg", _("The wet weight must be greater than zero."))
     moisture = _percentage(moisture_pct, "moisture_pct")
     if moisture >= HUNDRED:
         raise QuoteInputError("moisture_pct", _("Moisture must be below 100 %."))
-    return wet, moisture, _assay(assay_pct)
+    return wet, moisture
 
 
 def _percentage(value: Any, field_name: str) -> Decimal:

@@ -1,13 +1,17 @@
-"""Reads for reference prices. Prices are public to every signed-in member: no ownership filter."""
+"""Reads of the trading app. Reference prices are public to every signed-in member; sale reads
+decide here, once, who sees which secret (reserve, proxy maxima, sealed bids)."""
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils.translation import gettext as _
 
-from marketplace.trading.models import ReferencePrice
+from marketplace.trading.choices import SaleStatus
+from marketplace.trading.models import Bid, Offer, Order, ReferencePrice, Sale, TenderBid
 
 
 def reference_price_history(
@@ -86,4 +90,180 @@ def reference_price_snapshot(on: date) -> PriceSnapshot:
         prices_jpy_per_kg={el: row.price_jpy_per_kg for el, row in current.items()},
         effective_dates={el: row.effective_date for el, row in current.items()},
         reference_price_ids={el: row.pk for el, row in current.items()},
+    )
+
+
+# --- Sales: what each viewer may see ----------------------------------------------------
+#
+# Public: format, times, current price, bid count, whether a reserve exists and is met.
+# Never public: the reserve amount, proxy maxima, sealed tender amounts, other bidders' names.
+
+
+def sales_visible_to(*, user) -> QuerySet[Sale]:
+    """Sales of listings the user may see (catalog visibility rules)."""
+    from marketplace.catalog.selectors import listings_for_user
+
+    return Sale.objects.filter(
+        listing__in=listings_for_user(user=user).values("pk")
+    ).select_related("listing", "leading_bid")
+
+
+def sale_get_for_user(*, user, pk: int) -> Sale:
+    try:
+        return sales_visible_to(user=user).get(pk=pk)
+    except Sale.DoesNotExist:
+        raise Http404 from None
+
+
+def sale_for_listing(*, listing_id: int) -> Sale | None:
+    """The latest sale of a listing (the running one if any)."""
+    return Sale.objects.filter(listing_id=listing_id).order_by("-created_at", "-pk").first()
+
+
+def _viewer_organisation_id(user) -> int | None:
+    return getattr(user, "organisation_id", None) if user.is_authenticated else None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    bidder_label: str
+    amount: Decimal
+    created_at: Any
+    is_automatic: bool
+    is_mine: bool
+    is_max_raise: bool
+    max_amount: Decimal | None  # only on the viewer's own rows
+
+
+def bidder_labels(sale: Sale) -> dict[int, str]:
+    """ "Bidder 1", "Bidder 2", … by first bid, the same for every viewer of the sale."""
+    labels: dict[int, str] = {}
+    rows = Bid.objects.filter(sale=sale, is_automatic=False).order_by("created_at", "pk")
+    for organisation_id in rows.values_list("bidder_organisation_id", flat=True):
+        if organisation_id not in labels:
+            labels[organisation_id] = _("Bidder %(number)s") % {"number": len(labels) + 1}
+    return labels
+
+
+def bid_history_for_user(*, sale: Sale, user) -> list[HistoryRow]:
+    """The bid history, newest first, anonymised; raises of one's own maximum only to oneself."""
+    labels = bidder_labels(sale)
+    mine = _viewer_organisation_id(user)
+    history = []
+    for bid in Bid.objects.filter(sale=sale).order_by("-created_at", "-pk"):
+        is_mine = mine is not None and bid.bidder_organisation_id == mine
+        if bid.is_max_raise and not is_mine:
+            continue
+        history.append(
+            HistoryRow(
+                bidder_label=labels.get(bid.bidder_organisation_id, _("Bidder")),
+                amount=bid.amount,
+                created_at=bid.created_at,
+                is_automatic=bid.is_automatic,
+                is_mine=is_mine,
+                is_max_raise=bid.is_max_raise,
+                max_amount=bid.max_amount if is_mine else None,
+            )
+        )
+    return history
+
+
+def viewer_leads(*, sale: Sale, user) -> bool:
+    mine = _viewer_organisation_id(user)
+    return bool(mine and sale.leading_bid and sale.leading_bid.bidder_organisation_id == mine)
+
+
+def viewer_is_seller(*, sale: Sale, user) -> bool:
+    mine = _viewer_organisation_id(user)
+    return bool(mine and sale.seller_organisation_id == mine)
+
+
+def tender_bids_for_user(*, sale: Sale, user) -> QuerySet[TenderBid]:
+    """Before the close: only one's own bids. After it: the seller sees every live bid with its
+    rank and value; a bidder still sees only their own (losing bids are never shown to others).
+    Staff get no wider view through this selector."""
+    bids = TenderBid.objects.filter(sale=sale).select_related("bidder_organisation")
+    mine = _viewer_organisation_id(user)
+    if sale.status in (SaleStatus.AWARDED, SaleStatus.NO_SALE) and viewer_is_seller(
+        sale=sale, user=user
+    ):
+        return bids.filter(withdrawn_at__isnull=True).order_by("rank", "submitted_at")
+    if mine is None:
+        return bids.none()
+    return bids.filter(bidder_organisation_id=mine).order_by("-submitted_at", "-pk")
+
+
+def live_tender_bid_count(sale: Sale) -> int:
+    return TenderBid.objects.filter(sale=sale, withdrawn_at__isnull=True).count()
+
+
+def offers_for_user(*, sale: Sale, user) -> QuerySet[Offer]:
+    """The seller sees every offer on the sale; a buyer the offers of their own negotiation."""
+    offers = Offer.objects.filter(sale=sale).select_related("buyer_organisation", "parent")
+    if viewer_is_seller(sale=sale, user=user):
+        return offers
+    mine = _viewer_organisation_id(user)
+    return offers.filter(buyer_organisation_id=mine) if mine else offers.none()
+
+
+def offer_get_for_user(*, user, pk: int) -> Offer:
+    mine = _viewer_organisation_id(user)
+    offer = (
+        Offer.objects.select_related("sale", "sale__listing").filter(pk=pk).first()
+        if mine
+        else None
+    )
+    if offer is None or mine not in (
+        offer.buyer_organisation_id,
+        offer.sale.seller_organisation_id,
+    ):
+        raise Http404
+    return offer
+
+
+def tender_bid_get_for_user(*, user, pk: int) -> TenderBid:
+    mine = _viewer_organisation_id(user)
+    bid = TenderBid.objects.filter(pk=pk, bidder_organisation_id=mine).first() if mine else None
+    if bid is None:
+        raise Http404
+    return bid
+
+
+def orders_for_user(*, user) -> QuerySet[Order]:
+    mine = _viewer_organisation_id(user)
+    if mine is None:
+        return Order.objects.none()
+    return (
+        Order.objects.filter(Q(buyer_organisation_id=mine) | Q(seller_organisation_id=mine))
+        .select_related("listing", "buyer_organisation", "seller_organisation", "sale")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def order_get_for_user(*, user, pk: int) -> Order:
+    try:
+        return orders_for_user(user=user).get(pk=pk)
+    except Order.DoesNotExist:
+        raise Http404 from None
+
+
+def my_auction_bids(*, user) -> QuerySet[Bid]:
+    mine = _viewer_organisation_id(user)
+    if mine is None:
+        return Bid.objects.none()
+    return (
+        Bid.objects.filter(bidder_organisation_id=mine, is_automatic=False)
+        .select_related("sale", "sale__listing", "sale__leading_bid")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def my_tender_bids(*, user) -> QuerySet[TenderBid]:
+    mine = _viewer_organisation_id(user)
+    if mine is None:
+        return TenderBid.objects.none()
+    return (
+        TenderBid.objects.filter(bidder_organisation_id=mine)
+        .select_related("sale", "sale__listing")
+        .order_by("-submitted_at", "-pk")
     )

@@ -1,0 +1,122 @@
+"""Who may bid, buy or make an offer on a sale: one gate for every path, with specific codes.
+
+Order of the checks (the first that fails answers): the sale takes bids (``sale_closed``), the
+user trades for a verified organisation (``organisation_not_verified``/``permission_denied``),
+the lot is not their own (``own_listing``), a waste lot needs a permit (``permit_required``),
+the domestic-first window (``domestic_first_window``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from compliance.services.classification import classify_listing
+from compliance.services.precheck import precheck_from_raw
+from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.services import ensure_can_trade, organisation_may_buy_waste
+from marketplace.catalog.choices import ASSAY_ELEMENTS, ListingType
+from marketplace.catalog.models import Listing
+from marketplace.trading.exceptions import (
+    DomesticFirstWindow,
+    OwnListing,
+    PermitRequired,
+    SaleClosed,
+)
+from marketplace.trading.models import Sale
+from marketplace.trading.rules import get_rules
+
+# Catalogue listing types → the compliance classifier's vocabulary (materials.yaml).
+_COMPLIANCE_LISTING_TYPES = {
+    ListingType.USED_EV: "used_ev",
+    ListingType.BATTERY_PACK: "pack",
+    ListingType.MODULE_LOT: "module",
+    ListingType.BLACK_MASS: "black_mass",
+}
+
+
+def ensure_may_bid(*, user: User, sale: Sale, now: datetime.datetime) -> Organisation:
+    """The buying organisation, or a DomainError saying why this user may not bid now."""
+    if not sale.accepts_bids_at(now):
+        if sale.status == "open" and now < sale.starts_at:
+            raise SaleClosed(_("This sale has not started yet."))
+        raise SaleClosed()
+    organisation = ensure_can_trade(user=user)
+    listing = sale.listing
+    if listing.seller_id == organisation.pk:
+        raise OwnListing()
+    if listing_is_waste(listing) and not organisation_may_buy_waste(
+        organisation=organisation, on=timezone.localdate(now)
+    ):
+        raise PermitRequired()
+    if sale.is_domestic_only_at(now) and organisation.country.code != listing.country.code:
+        raise DomesticFirstWindow(
+            _(
+                "Until %(until)s only buyers in %(country)s may bid on this lot "
+                "(domestic-first window)."
+            )
+            % {
+                "until": formats.date_format(
+                    timezone.localtime(sale.domestic_first_until), "DATETIME_FORMAT"
+                ),
+                "country": listing.country.name,
+            }
+        )
+    return organisation
+
+
+def listing_is_waste(listing: Listing) -> bool:
+    """Black mass, and packs or module lots graded for recycling (market_rules.yaml waste_lots)."""
+    rules = get_rules()
+    if listing.listing_type in rules.waste_listing_types:
+        return True
+    holder = listing.soh_holder
+    return bool(holder is not None and holder.grade in rules.waste_grades)
+
+
+def listing_material(listing: Listing, *, on: datetime.date):
+    """The compliance classification of the listing (material code, waste or not, codes).
+
+    The listing carries its grade; functional-test evidence (certificate method and date) is not
+    read here yet, so compliance classifies packs without it (see the report to the main engineer).
+    """
+    holder = listing.soh_holder
+    return classify_listing(
+        listing_type=_COMPLIANCE_LISTING_TYPES[listing.listing_type],
+        grade=(holder.grade or None) if holder is not None else None,
+        on=on,
+    )
+
+
+def listing_assay(listing: Listing) -> dict[str, Decimal]:
+    lot = listing.black_mass_lot
+    if lot is None:
+        return {}
+    return {
+        symbol: getattr(lot, f"{suffix}_pct")
+        for suffix, symbol in ASSAY_ELEMENTS.items()
+        if getattr(lot, f"{suffix}_pct") is not None
+    }
+
+
+def sale_precheck_for(*, sale: Sale, destination: str, on: datetime.date) -> dict[str, Any]:
+    """The compliance pre-check of this lot travelling to ``destination``, plus the material."""
+    listing = sale.listing
+    classification = listing_material(listing, on=on)
+    result = precheck_from_raw(
+        material=classification.material,
+        origin=listing.country.code,
+        destination=destination,
+        on=on.isoformat(),
+        assay={key: str(value) for key, value in listing_assay(listing).items()},
+    )
+    return {
+        "material": classification.material,
+        "origin": listing.country.code,
+        "destination": destination,
+        **result.as_dict(),
+    }

@@ -1,0 +1,37 @@
+"""Celery entry points: load by id, call one service. Both are safe to run twice."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from marketplace.trading import services
+from marketplace.trading.choices import SaleStatus
+from marketplace.trading.models import Sale
+
+SWEEP_BATCH = 100
+
+
+@shared_task(name="trading.close_sale", bind=True)
+def close_sale(self, sale_id: int) -> str:
+    """Close a sale at its end. The soft close may have moved the end since this was scheduled:
+    an early run re-schedules itself for the current end (the sweeper is the backstop)."""
+    sale = Sale.objects.filter(pk=sale_id).first()
+    if sale is None or sale.status != SaleStatus.OPEN:
+        return "not open"
+    if sale.ends_at > timezone.now():
+        # An eager run (tests, CELERY_TASK_ALWAYS_EAGER) cannot wait for an eta: it would
+        # re-run at once, forever. The sweeper closes such sales.
+        if not self.request.is_eager:
+            services.sale_schedule_close(sale=sale)
+        return "not due"
+    return services.sale_close(sale=sale).status
+
+
+@shared_task(name="trading.sweep_due_sales", bind=True)
+def sweep_due_sales(self, batch_size: int = SWEEP_BATCH) -> int:
+    """Close overdue sales and expire overdue offers, a bounded batch at a time; a full batch
+    queues another sweep at once."""
+    closed = services.sales_close_due(limit=batch_size)
+    expired = services.offers_expire_due(limit=batch_size)
+    if (len(closed) >= batch_size or expired >= batch_size) and not self.request.is_eager:
+        sweep_due_sales.apply_async(kwargs={"batch_size": batch_size})
+    return len(closed)
