@@ -165,6 +165,7 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -240,6 +241,7 @@ REST_FRAMEWORK = {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
         "signup": env_str("API_THROTTLE_SIGNUP", "10/hour"),
+        "tokens": env_str("API_THROTTLE_TOKENS", "30/hour"),
     },
     "COERCE_DECIMAL_TO_STRING": True,
 }

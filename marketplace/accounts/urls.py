@@ -1,7 +1,7 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from marketplace.accounts import views
+from marketplace.accounts.auth_views import LoginView, PasswordResetView
 
 urlpatterns = [
     path("signup/", views.sign_up, name="signup"),
@@ -18,10 +18,7 @@ urlpatterns = [
         views.staff_organisation_review,
         name="staff-organisation-review",
     ),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from marketplace.accounts import forms, selectors, services
 from marketplace.accounts.choices import Role, VerificationStatus
 from marketplace.accounts.models import Organisation
+from marketplace.core import ratelimit
 from marketplace.core.exceptions import DomainError
 from marketplace.core.forms import apply_domain_error
 from marketplace.core.selectors import heartbeat_latest
@@ -149,11 +150,22 @@ def permit_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("organisation")
 
 
+TOKEN_CREATION = ratelimit.Limit("token-create", 30, 60 * 60)
+
+
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     form = forms.ApiTokenForm(request.POST or None)
     new_key = None
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and (wait := ratelimit.hit(TOKEN_CREATION, str(request.user.pk))):
+        form.add_error(
+            None,
+            _("Too many new tokens. Try again in %(minutes)d minutes.")
+            % {"minutes": max(1, wait // 60)},
+        )
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         try:
             _token, new_key = services.api_token_create(
                 user=request.user, name=form.cleaned_data["name"]
@@ -171,6 +183,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             "tokens": selectors.api_tokens_for_user(user=request.user),
             "api_docs_url": reverse("api-docs"),
         },
+        status=status,
     )
 
 

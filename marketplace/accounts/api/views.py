@@ -134,6 +134,13 @@ class ApiTokenViewSet(
     serializer_class = serializers.ApiTokenSerializer
     queryset = ApiToken.objects.none()
 
+    def get_throttles(self):
+        # Creating keys is the one write here an attacker with a stolen session would repeat.
+        if self.action == "create":
+            self.throttle_scope = "tokens"
+            return [*super().get_throttles(), ScopedRateThrottle()]
+        return super().get_throttles()
+
     def get_queryset(self):
         return selectors.api_tokens_for_user(user=self.request.user)
 
