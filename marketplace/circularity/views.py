@@ -19,10 +19,11 @@ from marketplace.accounts.services import ensure_can_trade
 from marketplace.catalog import services as catalog_services
 from marketplace.catalog.choices import ListingType
 from marketplace.catalog.forms import ListingForm, PackForm
+from marketplace.catalog.models import BatteryPack
 from marketplace.circularity import qr, reference, selectors, services
 from marketplace.circularity.forms import PassportUploadForm
 from marketplace.circularity.labels import ATTRIBUTE_LABELS, GROUP_TITLES
-from marketplace.circularity.reference import EXTENSION_GROUP, LEGITIMATE_INTEREST
+from marketplace.circularity.reference import EXTENSION_GROUP, LEGITIMATE_INTEREST, PUBLIC
 from marketplace.core.exceptions import DomainError
 
 PACK_PREFIX = "pack"
@@ -41,7 +42,13 @@ def _lookup(document: dict[str, Any], path: str) -> Any:
     return node
 
 
-def _rows(document: dict[str, Any], access: str) -> list[tuple[str, list[dict[str, Any]]]]:
+# Coded values shown by their label, in the user's language.
+CHOICE_FIELDS = frozenset({"module_format", "soh_source", "grade"})
+
+
+def _rows(
+    document: dict[str, Any], access: str, pack: BatteryPack
+) -> list[tuple[str, list[dict[str, Any]]]]:
     """(group title, rows) for the attributes of one access level that have a value."""
     sections: dict[str, list[dict[str, Any]]] = {}
     for attribute in reference.mapping().attributes:
@@ -50,6 +57,8 @@ def _rows(document: dict[str, Any], access: str) -> list[tuple[str, list[dict[st
         value = _lookup(document, attribute.path)
         if value is None:
             continue
+        if attribute.field in CHOICE_FIELDS:
+            value = getattr(pack, f"get_{attribute.field}_display")()
         sections.setdefault(attribute.group, []).append(
             {
                 "label": ATTRIBUTE_LABELS.get(attribute.path, attribute.path),
@@ -83,8 +92,8 @@ def passport_detail(request: HttpRequest, passport_id: str) -> HttpResponse:
             "record": record,
             "document": document,
             "is_legitimate_interest": audience == LEGITIMATE_INTEREST,
-            "public_sections": _rows(document, "public"),
-            "restricted_sections": _rows(document, LEGITIMATE_INTEREST),
+            "public_sections": _rows(document, PUBLIC, pack),
+            "restricted_sections": _rows(document, LEGITIMATE_INTEREST, pack),
             "listing": selectors.live_listing_of(pack=pack, user=request.user),
             "passport_url": url,
             "qr_svg": qr.passport_qr_svg(url=url, title=_("Battery passport")),

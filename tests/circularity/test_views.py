@@ -48,6 +48,8 @@ def test_verified_buyer_sees_the_legitimate_interest_section(client, buyer, pack
 
     assert SOH_LABEL in content
     assert "82.5 %" in content
+    assert "B2 — stationary storage" in content
+    assert "Declared by the seller" in content
 
 
 def test_unknown_passport_is_not_found(client):
