@@ -1,0 +1,191 @@
+"""Load generators: concurrent bidders and sequential searches over HTTP on 127.0.0.1 (aiohttp).
+
+Bidders are closed loops (send, wait for the answer, send again). Each bid asks for the next
+amount of a per-sale ladder that rises by more than the largest increment, so every bid is
+either accepted (201) or, when it overtook a later one on the way, refused as too low
+(400 bid_too_low): both are correct answers. Anything else is an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import aiohttp
+
+# Above the largest JPY increment of market_rules.yaml (100,000): a bid sent after the previous
+# one was applied always clears "current price + increment".
+LADDER_STEP = Decimal(200_000)
+REQUEST_TIMEOUT_S = 10.0
+MAX_BIDS_PER_CLIENT = 50_000
+
+
+@dataclass
+class Accepted:
+    user_id: int
+    sale_id: int
+    amount: Decimal
+    latency_ms: float
+
+
+@dataclass
+class BidRun:
+    clients: int
+    seconds: float = 0.0
+    accepted: list[Accepted] = field(default_factory=list)
+    refused: Counter = field(default_factory=Counter)
+    refused_latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    unknown_outcome: list[tuple[int, int, Decimal]] = field(default_factory=list)
+
+
+class Ladder:
+    """The next amount per sale: start price, then +LADDER_STEP per bid handed out."""
+
+    def __init__(self, start_prices: dict[int, Decimal]) -> None:
+        self.next_amount = dict(start_prices)
+
+    def take(self, sale_id: int) -> Decimal:
+        amount = self.next_amount[sale_id]
+        self.next_amount[sale_id] = amount + LADDER_STEP
+        return amount
+
+
+async def _bidder(
+    session: aiohttp.ClientSession,
+    *,
+    base_url: str,
+    token: str,
+    user_id: int,
+    sale_ids: list[int],
+    ladder: Ladder,
+    deadline: float,
+    run: BidRun,
+    rng: random.Random,
+) -> None:
+    headers = {"Authorization": f"Token {token}"}
+    for _ in range(MAX_BIDS_PER_CLIENT):
+        if time.monotonic() >= deadline:
+            return
+        sale_id = sale_ids[0] if len(sale_ids) == 1 else rng.choice(sale_ids)
+        amount = ladder.take(sale_id)
+        started = time.perf_counter()
+        try:
+            async with session.post(
+                f"{base_url}/api/v1/trading/sales/{sale_id}/bids/",
+                json={"max_amount": str(amount)},
+                headers=headers,
+            ) as response:
+                status = response.status
+                body = await response.read()
+        except (TimeoutError, aiohttp.ClientError) as error:
+            # The server may or may not have applied it: the check against the database
+            # counts such a bid as neither lost nor duplicated, but reports it.
+            run.unknown_outcome.append((user_id, sale_id, amount))
+            run.errors.append(f"{type(error).__name__}: {error}")
+            continue
+        latency_ms = (time.perf_counter() - started) * 1000
+        if status == 201:
+            run.accepted.append(Accepted(user_id, sale_id, amount, latency_ms))
+        elif status == 400 and b'"bid_too_low"' in body:
+            run.refused["bid_too_low"] += 1
+            run.refused_latencies_ms.append(latency_ms)
+        else:
+            run.errors.append(f"HTTP {status}: {body[:300].decode(errors='replace')}")
+
+
+async def _bid_load(
+    *,
+    base_url: str,
+    bidders: list[tuple[int, str]],
+    start_prices: dict[int, Decimal],
+    seconds: float,
+) -> BidRun:
+    run = BidRun(clients=len(bidders))
+    ladder = Ladder(start_prices)
+    sale_ids = sorted(start_prices)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    connector = aiohttp.TCPConnector(limit=len(bidders), force_close=False)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        started = time.monotonic()
+        deadline = started + seconds
+        await asyncio.gather(
+            *(
+                _bidder(
+                    session,
+                    base_url=base_url,
+                    token=token,
+                    user_id=user_id,
+                    sale_ids=sale_ids,
+                    ladder=ladder,
+                    deadline=deadline,
+                    run=run,
+                    rng=random.Random(f"bench-bidder-{index}"),
+                )
+                for index, (user_id, token) in enumerate(bidders)
+            )
+        )
+        run.seconds = time.monotonic() - started
+    return run
+
+
+def bid_load(
+    *,
+    base_url: str,
+    bidders: list[tuple[int, str]],
+    start_prices: dict[int, Decimal],
+    seconds: float,
+) -> BidRun:
+    """``bidders``: (user id, API key) per concurrent client; ``start_prices``: sale → price."""
+    return asyncio.run(
+        _bid_load(base_url=base_url, bidders=bidders, start_prices=start_prices, seconds=seconds)
+    )
+
+
+@dataclass
+class SearchRun:
+    latencies_ms: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+async def _search_load(
+    *, base_url: str, token: str, queries: dict[str, str], repeats: int, budget_s: float
+) -> SearchRun:
+    run = SearchRun()
+    headers = {"Authorization": f"Token {token}"}
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    deadline = time.monotonic() + budget_s
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        # Interleaved rounds: a slow moment of the machine hits every query alike.
+        for _ in range(repeats):
+            for name, query in queries.items():
+                if time.monotonic() >= deadline:
+                    return run
+                started = time.perf_counter()
+                async with session.get(
+                    f"{base_url}/api/v1/listings/?{query}", headers=headers
+                ) as response:
+                    body = await response.json(content_type=None)
+                    status = response.status
+                elapsed = (time.perf_counter() - started) * 1000
+                if status != 200:
+                    run.errors.append(f"{name}: HTTP {status} {str(body)[:200]}")
+                    continue
+                run.latencies_ms.setdefault(name, []).append(elapsed)
+                run.counts[name] = body.get("count", len(body.get("results", [])))
+    return run
+
+
+def search_load(
+    *, base_url: str, token: str, queries: dict[str, str], repeats: int, budget_s: float
+) -> SearchRun:
+    return asyncio.run(
+        _search_load(
+            base_url=base_url, token=token, queries=queries, repeats=repeats, budget_s=budget_s
+        )
+    )

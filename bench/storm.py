@@ -1,0 +1,100 @@
+"""Closing storm: thousands of auctions end in the same minute; real Celery workers close them.
+
+The auctions were seeded open with a distant end. The storm moves every end into the last
+minute (end and original end together, as a sale opened to end then would have them) and
+queues the close task each sale_open would have scheduled for that end (trading.close_sale,
+what sale_schedule_close sends). The clock runs from the first task queued until the database
+shows every sale closed and every order created.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from marketplace.celery import app
+from marketplace.trading.choices import SaleStatus
+
+POLL_S = 0.25
+FINISHED = [SaleStatus.AWARDED.value, SaleStatus.NO_SALE.value]
+
+
+@dataclass
+class StormRun:
+    auctions: int
+    seconds: float = float("nan")
+    enqueue_seconds: float = float("nan")
+    closed: int = 0
+    orders: int = 0
+    expected_orders: int = 0
+    errors: list[str] = field(default_factory=list)
+    timeline: list[tuple[float, int]] = field(default_factory=list)
+
+
+def make_due(sale_ids: list[int]) -> None:
+    """Every end inside the minute that just passed (a few seconds ago at the latest)."""
+    now = timezone.now()
+    rng = random.Random("bench-storm-ends")
+    minute = now.replace(second=0, microsecond=0)
+    if now - minute < timedelta(seconds=15):
+        minute -= timedelta(minutes=1)
+    latest = min(now - timedelta(seconds=2), minute + timedelta(seconds=59))
+    span = (latest - minute).total_seconds()
+    ends = {sale_id: minute + timedelta(seconds=rng.uniform(0, span)) for sale_id in sale_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE trading_sale AS s SET ends_at = v.ends_at, original_ends_at = v.ends_at "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, ends_at) WHERE s.id = v.id",
+            [list(ends), list(ends.values())],
+        )
+
+
+def _count(sale_ids: list[int]) -> tuple[int, int]:
+    """(sales closed, orders) among ``sale_ids``: one array parameter, not 10,000."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM trading_sale WHERE id = ANY(%s) AND status = ANY(%s)),"
+            " (SELECT count(*) FROM trading_order WHERE sale_id = ANY(%s))",
+            [sale_ids, FINISHED, sale_ids],
+        )
+        closed, orders = cursor.fetchone()
+    return closed, orders
+
+
+def run_storm(*, sale_ids: list[int], expected_orders: int, timeout_s: float) -> StormRun:
+    from marketplace.trading.tasks import close_sale
+
+    run = StormRun(auctions=len(sale_ids), expected_orders=expected_orders)
+    make_due(sale_ids)
+    started = time.monotonic()
+    with app.producer_or_acquire() as producer:
+        for sale_id in sale_ids:
+            close_sale.apply_async(args=[sale_id], producer=producer)
+    run.enqueue_seconds = time.monotonic() - started
+    deadline = started + timeout_s
+    while True:
+        closed, orders = _count(sale_ids)
+        elapsed = time.monotonic() - started
+        if not run.timeline or run.timeline[-1][1] != closed:
+            run.timeline.append((round(elapsed, 2), closed))
+        if closed == len(sale_ids) and orders >= expected_orders:
+            run.seconds = elapsed
+            break
+        if time.monotonic() >= deadline:
+            run.errors.append(
+                f"storm timed out after {timeout_s:.0f} s: {closed}/{len(sale_ids)} closed, "
+                f"{orders}/{expected_orders} orders"
+            )
+            break
+        time.sleep(POLL_S)
+    run.closed, run.orders = _count(sale_ids)
+    if run.orders != expected_orders:
+        run.errors.append(f"orders: {run.orders} created, {expected_orders} expected")
+    if run.closed != len(sale_ids) and not run.errors:
+        run.errors.append(f"{len(sale_ids) - run.closed} storm sales not closed")
+    return run
