@@ -4,6 +4,9 @@ from pathlib import Path
 import pytest
 
 from compliance.ruleset import DEFAULT_RULES_DIR, clear_ruleset_cache
+from marketplace.accounts.choices import Role
+from tests.catalog.factories import ListingFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 
 @pytest.fixture
@@ -19,3 +22,30 @@ def _fresh_rules_cache():
     clear_ruleset_cache()
     yield
     clear_ruleset_cache()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Factories hash a password per user; the real hasher makes the case tests crawl.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path: Path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def korean_buyer(db):
+    """A recycler in Korea: a pack from Japan to it is an OECD amber movement."""
+    return UserFactory(
+        username="korean-buyer",
+        role=Role.RECYCLER,
+        organisation=OrganisationFactory(legal_name="Busan Recycling", country="KR"),
+    )
+
+
+@pytest.fixture
+def pack_listing(seller):
+    """A pack in Japan without certificate evidence on the listing: end-of-life waste."""
+    return ListingFactory(seller=seller.organisation, created_by=seller, title="Leaf 40 kWh pack")

@@ -1,0 +1,95 @@
+"""Shipment-case vocabularies and the map of allowed case transitions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    CHECKING = "checking", _("Checks running")
+    AWAITING_OFFICER = "awaiting_officer", _("Awaiting officer")
+    BLOCKED = "blocked", _("Blocked")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# A blocked case (a rule prohibits the movement) may still be reviewed: the officer can
+# reject it or send it back for a re-check (e.g. after correcting the material), never
+# approve it. Approved cases may only be withdrawn (the deal fell through).
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.OPENED: frozenset({CaseStatus.CHECKING, CaseStatus.WITHDRAWN}),
+    CaseStatus.CHECKING: frozenset(
+        {CaseStatus.AWAITING_OFFICER, CaseStatus.BLOCKED, CaseStatus.WITHDRAWN}
+    ),
+    CaseStatus.AWAITING_OFFICER: frozenset(
+        {CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.CHECKING, CaseStatus.WITHDRAWN}
+    ),
+    CaseStatus.BLOCKED: frozenset({CaseStatus.REJECTED, CaseStatus.CHECKING, CaseStatus.WITHDRAWN}),
+    CaseStatus.APPROVED: frozenset({CaseStatus.WITHDRAWN}),
+    CaseStatus.REJECTED: frozenset(),
+    CaseStatus.WITHDRAWN: frozenset(),
+}
+
+# A case in these states no longer stands for the movement: a new one may be opened.
+CLOSED_CASE_STATUSES = frozenset({CaseStatus.REJECTED, CaseStatus.WITHDRAWN})
+# The officer's queue.
+DECIDABLE_CASE_STATUSES = frozenset({CaseStatus.AWAITING_OFFICER, CaseStatus.BLOCKED})
+
+
+class CheckCode(models.TextChoices):
+    SANCTIONS = "sanctions", _("Sanctions and embargoes")
+    EXPORT_BANS = "export_bans", _("Export and import bans")
+    WASTE_CLASSIFICATION = "waste_classification", _("Waste classification")
+    REGIME = "regime", _("Regime")
+    CONSENTS = "consents", _("Consents")
+    DOCUMENTS = "documents", _("Documents")
+    TRANSPORT = "transport", _("Transport class")
+
+
+class CheckOutcome(models.TextChoices):
+    PASS = "pass", _("Pass")
+    REVIEW = "review", _("Officer review")
+    FAIL = "fail", _("Fail")
+
+
+class ConsentRole(models.TextChoices):
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    TRANSIT = "transit", _("Transit")
+
+
+class ConsentStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+    DEEMED_GRANTED = "deemed_granted", _("Deemed granted (tacit)")
+
+
+CONSENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ConsentStatus.REQUESTED: frozenset(
+        {ConsentStatus.GRANTED, ConsentStatus.REFUSED, ConsentStatus.DEEMED_GRANTED}
+    ),
+    ConsentStatus.GRANTED: frozenset(),
+    ConsentStatus.REFUSED: frozenset(),
+    ConsentStatus.DEEMED_GRANTED: frozenset(),
+}
+CONSENT_GRANTED_STATUSES = frozenset({ConsentStatus.GRANTED, ConsentStatus.DEEMED_GRANTED})
+
+
+class EventKind(models.TextChoices):
+    STATUS = "status", _("Status")
+    CONSENT = "consent", _("Consent")
+    DOCUMENT = "document", _("Document")
+    CHECK = "check", _("Check acknowledged")
+    MATERIAL = "material", _("Material overridden")
+
+
+class Material(models.TextChoices):
+    """The pre-check's material codes (compliance/ruleset MATERIAL_CODES), labelled."""
+
+    USED_EV = "used_ev", _("Used EV (pack installed)")
+    USED_PACK_FOR_REUSE = "used_pack_for_reuse", _("Used pack or module for reuse")
+    END_OF_LIFE_PACK = "end_of_life_pack", _("End-of-life pack or module (waste)")
+    DAMAGED_PACK = "damaged_pack", _("Damaged or defective pack or module")
+    BLACK_MASS = "black_mass", _("Black mass")

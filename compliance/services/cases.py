@@ -1,0 +1,775 @@
+"""Shipment cases: open, run the checks, decide (approve / reject / re-check / withdraw),
+record consents and documents.
+
+Every status change goes through `_move`: it refuses moves CASE_TRANSITIONS does not allow,
+applies the change with a conditional update on the status the caller saw, and appends a
+CaseEvent (actor, from, to, reason, time). The event rows are the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries.data import COUNTRIES
+
+from compliance.choices import (
+    CASE_TRANSITIONS,
+    CLOSED_CASE_STATUSES,
+    CONSENT_TRANSITIONS,
+    CaseStatus,
+    CheckOutcome,
+    ConsentStatus,
+    EventKind,
+    Material,
+)
+from compliance.exceptions import (
+    ApprovalRequirementsNotMet,
+    CaseInputError,
+    ConflictOfInterest,
+    RulesUnavailable,
+)
+from compliance.models import CaseCheck, CaseDocument, CaseEvent, ConsentRequest, ShipmentCase
+from compliance.ruleset import Ruleset, get_ruleset
+from compliance.services.checks import build_checks
+from compliance.services.classification import Classification, classify_listing
+from compliance.services.precheck import PrecheckInput, precheck
+from marketplace.accounts.choices import Role
+from marketplace.accounts.models import Organisation, User
+from marketplace.catalog.choices import (
+    ASSAY_ELEMENTS,
+    PUBLIC_STATUSES,
+    ListingType,
+    ModuleCondition,
+)
+from marketplace.catalog.models import Listing
+from marketplace.core.exceptions import InvalidTransition, PermissionDeniedError
+
+# Catalogue listing types → the classifier's vocabulary (materials.yaml LISTING-TYPE-MAP).
+_CLASSIFIER_LISTING_TYPES = {
+    ListingType.USED_EV: "used_ev",
+    ListingType.BATTERY_PACK: "pack",
+    ListingType.MODULE_LOT: "module",
+    ListingType.BLACK_MASS: "black_mass",
+}
+# Cases past these states keep their consents and documents as a record; nobody edits them.
+_FROZEN_STATUSES = frozenset({*CLOSED_CASE_STATUSES, CaseStatus.APPROVED})
+
+
+# --- Who may act ----------------------------------------------------------------------
+
+
+def user_is_officer(user: User) -> bool:
+    return bool(user.is_authenticated and (user.is_staff or user.role == Role.COMPLIANCE_OFFICER))
+
+
+def ensure_may_decide(*, user: User, case: ShipmentCase) -> None:
+    """Officers and staff decide; never one whose own organisation is a party to the case."""
+    if not user_is_officer(user):
+        raise PermissionDeniedError(
+            _("Only compliance officers and platform staff may act on shipment cases.")
+        )
+    if user.organisation_id is not None and user.organisation_id in (
+        case.seller_organisation_id,
+        case.buyer_organisation_id,
+    ):
+        raise ConflictOfInterest()
+
+
+# --- Transitions ----------------------------------------------------------------------
+
+
+def _move(
+    case: ShipmentCase,
+    to_status: str,
+    *,
+    actor: User | None,
+    reason: str = "",
+    updates: dict[str, Any] | None = None,
+) -> None:
+    from_status = case.status
+    if to_status not in CASE_TRANSITIONS[from_status]:
+        raise InvalidTransition(
+            _("A case that is %(current)s cannot become %(target)s.")
+            % {
+                "current": CaseStatus(from_status).label,
+                "target": CaseStatus(to_status).label,
+            }
+        )
+    fields = {"status": to_status, "updated_at": timezone.now(), **(updates or {})}
+    if ShipmentCase.objects.filter(pk=case.pk, status=from_status).update(**fields) != 1:
+        raise InvalidTransition()
+    for name, value in fields.items():
+        setattr(case, name, value)
+    CaseEvent.objects.create(
+        case=case, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+
+
+def _lock(case: ShipmentCase) -> ShipmentCase:
+    """The case row, locked; refused if it changed since the caller loaded it.
+
+    Two officers may decide the same case at once: the second must see the first's decision
+    instead of deciding on what it showed them.
+    """
+    locked = ShipmentCase.objects.select_for_update().get(pk=case.pk)
+    if locked.status != case.status:
+        raise InvalidTransition(
+            _("The case changed while you were looking at it: it is now %(status)s.")
+            % {"status": CaseStatus(locked.status).label}
+        )
+    return locked
+
+
+def _enqueue_checks(case_id: int) -> None:
+    # Imported here: tasks import this module.
+    from compliance import tasks
+
+    transaction.on_commit(partial(tasks.run_case_checks.delay, case_id))
+
+
+# --- Opening --------------------------------------------------------------------------
+
+
+def listing_classification(
+    *, listing: Listing, on: datetime.date, ruleset: Ruleset | None = None
+) -> Classification:
+    """The classifier's answer for what the catalogue knows about the listing.
+
+    The catalogue holds the grade but not the certificate's method and date, so packs without
+    that evidence classify as end-of-life waste (the cautious reading); an officer may
+    override the material with a reason.
+    """
+    holder = listing.soh_holder
+    flags = []
+    if listing.module_lot is not None and listing.module_lot.condition == ModuleCondition.DAMAGED:
+        flags.append("damaged")
+    return classify_listing(
+        listing_type=_CLASSIFIER_LISTING_TYPES[listing.listing_type],
+        grade=(holder.grade or None) if holder is not None else None,
+        safety_flags=flags,
+        on=on,
+        ruleset=ruleset,
+    )
+
+
+def listing_assay(listing: Listing) -> dict[str, Decimal]:
+    lot = listing.black_mass_lot
+    if lot is None:
+        return {}
+    return {
+        symbol: getattr(lot, f"{suffix}_pct")
+        for suffix, symbol in ASSAY_ELEMENTS.items()
+        if getattr(lot, f"{suffix}_pct") is not None
+    }
+
+
+def _country_code(value: Any) -> str:
+    return value.strip().upper() if isinstance(value, str) else ""
+
+
+def _opening_errors(
+    *, listing: Listing, buyer_organisation: Organisation, destination: str, transit: list[str]
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if listing.status not in PUBLIC_STATUSES:
+        errors["listing"] = [_("Only a published, in-sale or sold listing can be shipped.")]
+    if buyer_organisation.pk == listing.seller_id:
+        errors["buyer_organisation"] = [_("The buyer cannot be the seller.")]
+    if destination not in COUNTRIES:
+        errors["destination"] = [_("Enter an ISO 3166-1 alpha-2 country code.")]
+    elif destination == listing.country.code:
+        errors["destination"] = [
+            _("The lot stays in %(country)s: a domestic movement needs no shipment case.")
+            % {"country": listing.country.code}
+        ]
+    bad_transit = [code or "''" for code in transit if code not in COUNTRIES]
+    if bad_transit:
+        errors["transit"] = [
+            _("Not ISO 3166-1 alpha-2 country codes: %(codes)s.")
+            % {"codes": ", ".join(bad_transit)}
+        ]
+    return errors
+
+
+def case_open(
+    *,
+    listing: Listing,
+    buyer_organisation: Organisation,
+    destination: str,
+    transit: Iterable[str] = (),
+    actor: User | None = None,
+    order_reference: str = "",
+    today: datetime.date | None = None,
+) -> ShipmentCase:
+    """Open the shipment case of a cross-border movement, or return the live one.
+
+    `actor` None is the system (trading after an award). A person must be an officer, staff,
+    or a member of the buyer organisation. The checks run in a Celery task after commit.
+    """
+    if actor is not None and not (
+        user_is_officer(actor) or actor.organisation_id == buyer_organisation.pk
+    ):
+        raise PermissionDeniedError(
+            _("Only the buyer organisation, compliance officers or staff may open a case.")
+        )
+    destination_code = _country_code(destination)
+    transit_codes = list(dict.fromkeys(_country_code(code) for code in transit))
+    errors = _opening_errors(
+        listing=listing,
+        buyer_organisation=buyer_organisation,
+        destination=destination_code,
+        transit=transit_codes,
+    )
+    if errors:
+        raise CaseInputError(next(iter(errors.values()))[0], fields=errors)
+
+    live = _live_case(listing, buyer_organisation, destination_code)
+    if live is not None:
+        return live
+    classification = listing_classification(
+        listing=listing, on=today or timezone.localdate(), ruleset=_rules()
+    )
+    try:
+        with transaction.atomic():
+            case = ShipmentCase.objects.create(
+                listing=listing,
+                buyer_organisation=buyer_organisation,
+                seller_organisation_id=listing.seller_id,
+                origin=listing.country.code,
+                destination=destination_code,
+                transit=[code for code in transit_codes if code != listing.country.code],
+                material=classification.material,
+                classified_material=classification.material,
+                order_reference=order_reference,
+                opened_by=actor,
+            )
+            CaseEvent.objects.create(
+                case=case, to_status=CaseStatus.OPENED, actor=actor, reason=order_reference
+            )
+    except IntegrityError:
+        # Opened concurrently (trading's award hook and the buyer, say): the partial unique
+        # constraint kept one; that is the case.
+        live = _live_case(listing, buyer_organisation, destination_code)
+        if live is None:
+            raise
+        return live
+    _enqueue_checks(case.pk)
+    return case
+
+
+def _live_case(
+    listing: Listing, buyer_organisation: Organisation, destination: str
+) -> ShipmentCase | None:
+    return (
+        ShipmentCase.objects.filter(
+            listing=listing, buyer_organisation=buyer_organisation, destination=destination
+        )
+        .exclude(status__in=CLOSED_CASE_STATUSES)
+        .first()
+    )
+
+
+# --- Checks ---------------------------------------------------------------------------
+
+
+def _rules() -> Ruleset:
+    try:
+        return get_ruleset()
+    except OSError as error:
+        # A rules file being replaced or a network volume hiccup: transient, worth a retry.
+        # A malformed file (ImproperlyConfigured) is not, and stays loud.
+        raise RulesUnavailable(str(error)) from error
+
+
+def case_run_checks(*, case: ShipmentCase, today: datetime.date | None = None) -> ShipmentCase:
+    """Run every check and move the case to awaiting_officer, or blocked on a failed check.
+
+    Idempotent: only an opened or checking case is checked; the check rows of the current
+    rules version are replaced in one transaction; consents and documents already tracked
+    keep what officers recorded. A case already past checking is returned unchanged.
+    """
+    today = today or timezone.localdate()
+    ruleset = _rules()
+    with transaction.atomic():
+        locked = ShipmentCase.objects.select_for_update().get(pk=case.pk)
+        if locked.status not in (CaseStatus.OPENED, CaseStatus.CHECKING):
+            return locked
+        if locked.status == CaseStatus.OPENED:
+            _move(locked, CaseStatus.CHECKING, actor=None, reason=_("Checks started."))
+        listing = Listing.objects.select_related(
+            "module_lot", "black_mass_lot", "pack", "vehicle"
+        ).get(pk=locked.listing_id)
+        result = precheck(
+            PrecheckInput(
+                material=locked.material,
+                origin=locked.origin.code,
+                destination=locked.destination.code,
+                transit=tuple(locked.transit),
+                on=today,
+                assay=listing_assay(listing),
+            ),
+            ruleset=ruleset,
+        )
+        classification = listing_classification(listing=listing, on=today, ruleset=ruleset)
+        checks = build_checks(
+            result=result,
+            classification=classification,
+            material=locked.material,
+            override_reason=locked.material_override_reason,
+            ruleset=ruleset,
+        )
+        CaseCheck.objects.filter(case=locked, rules_version=ruleset.version).delete()
+        CaseCheck.objects.bulk_create(
+            CaseCheck(
+                case=locked,
+                code=check.code,
+                outcome=check.outcome,
+                explanation=check.explanation,
+                rule_ids=check.rule_ids,
+                sources=check.sources,
+                confidence=check.confidence,
+                rules_version=ruleset.version,
+            )
+            for check in checks
+        )
+        _sync_consents(locked, result.consents_required)
+        _sync_documents(locked, result.documents, ruleset)
+        failed = [check.code for check in checks if check.outcome == CheckOutcome.FAIL]
+        target = CaseStatus.BLOCKED if failed else CaseStatus.AWAITING_OFFICER
+        reason = (
+            _("Blocked by: %(codes)s.")
+            % {"codes": ", ".join(block["code"] for block in result.blocks)}
+            if failed
+            else _("Checks done; an officer decides.")
+        )
+        _move(
+            locked,
+            target,
+            actor=None,
+            reason=reason,
+            updates={
+                "regime": result.regime,
+                "rules_version": ruleset.version,
+                "checked_at": timezone.now(),
+            },
+        )
+    return locked
+
+
+def _sync_consents(case: ShipmentCase, required: list[dict[str, Any]]) -> None:
+    wanted = {(item["country"], item["role"]): item for item in required}
+    existing = {(c.country.code, c.role): c for c in case.consents.all()}
+    for key, item in wanted.items():
+        if key not in existing:
+            ConsentRequest.objects.create(
+                case=case,
+                country=item["country"],
+                role=item["role"],
+                tacit_after_days=item["tacit_after_days"],
+            )
+    # A consent no longer required (the route or material changed) goes, unless an officer
+    # already recorded something on it.
+    for key, consent in existing.items():
+        untouched = consent.status == ConsentStatus.REQUESTED and not (
+            consent.notification_sent_on or consent.reference_number or consent.note
+        )
+        if key not in wanted and untouched:
+            consent.delete()
+
+
+def _sync_documents(case: ShipmentCase, codes: list[str], ruleset: Ruleset) -> None:
+    existing = {document.code: document for document in case.documents.all()}
+    for code in codes:
+        if code not in existing:
+            CaseDocument.objects.create(case=case, code=code, label=ruleset.documents[code].label)
+    for code, document in existing.items():
+        if code not in codes and not document.received and not document.file:
+            document.delete()
+
+
+# --- Decisions ------------------------------------------------------------------------
+
+
+def approval_problems(*, case: ShipmentCase, today: datetime.date) -> list[str]:
+    """What still stands between the case and approval; empty when it may be approved."""
+    problems = []
+    checks = list(case.checks.filter(rules_version=case.rules_version))
+    if not checks:
+        problems.append(_("The checks have not run yet."))
+    for check in checks:
+        if check.outcome == CheckOutcome.FAIL:
+            problems.append(_("Check %(check)s failed.") % {"check": check.get_code_display()})
+        elif not check.is_satisfied:
+            problems.append(
+                _("Check %(check)s needs an officer's acknowledgement.")
+                % {"check": check.get_code_display()}
+            )
+    for consent in case.consents.all():
+        if not consent.is_granted_on(today):
+            problems.append(
+                _("Consent of %(country)s (%(role)s) is %(status)s.")
+                % {
+                    "country": consent.country.code,
+                    "role": consent.get_role_display(),
+                    "status": consent.get_status_display(),
+                }
+            )
+    for document in case.documents.all():
+        if not document.received:
+            problems.append(_("Document not received: %(label)s.") % {"label": document.label})
+    return problems
+
+
+def case_approve(
+    *,
+    case: ShipmentCase,
+    actor: User,
+    reason: str = "",
+    acknowledge_check_ids: Iterable[int] = (),
+    today: datetime.date | None = None,
+) -> ShipmentCase:
+    """Approve: every check passed or acknowledged, consents granted, documents received."""
+    ensure_may_decide(user=actor, case=case)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.status == CaseStatus.BLOCKED:
+            raise InvalidTransition(
+                _("A blocked case cannot be approved: reject it or ask for a re-check.")
+            )
+        if locked.status != CaseStatus.AWAITING_OFFICER:
+            _move(locked, CaseStatus.APPROVED, actor=actor)  # raises with the reason
+        _acknowledge(locked, actor, acknowledge_check_ids)
+        problems = approval_problems(case=locked, today=today)
+        if problems:
+            raise ApprovalRequirementsNotMet(
+                _("The case cannot be approved yet: %(problems)s")
+                % {"problems": " ".join(problems)},
+                fields={"__all__": problems},
+            )
+        _move(
+            locked,
+            CaseStatus.APPROVED,
+            actor=actor,
+            reason=reason,
+            updates={"decided_at": timezone.now(), "decided_by": actor, "decision_reason": reason},
+        )
+    return locked
+
+
+def _acknowledge(case: ShipmentCase, actor: User, check_ids: Iterable[int]) -> None:
+    ids = sorted(set(check_ids))
+    if not ids:
+        return
+    checks = list(CaseCheck.objects.filter(case=case, pk__in=ids, rules_version=case.rules_version))
+    if len(checks) != len(ids):
+        raise CaseInputError(
+            _("Acknowledge only checks of this case's current run."),
+            fields={"acknowledge": [_("Unknown check.")]},
+        )
+    for check in checks:
+        if check.outcome == CheckOutcome.FAIL:
+            raise CaseInputError(
+                _("A failed check cannot be acknowledged."),
+                fields={"acknowledge": [_("A failed check cannot be acknowledged.")]},
+            )
+        if check.outcome != CheckOutcome.REVIEW or check.acknowledged_at is not None:
+            continue
+        CaseCheck.objects.filter(pk=check.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now(), acknowledged_by=actor
+        )
+        CaseEvent.objects.create(
+            case=case,
+            kind=EventKind.CHECK,
+            from_status=CheckOutcome.REVIEW,
+            to_status="acknowledged",
+            actor=actor,
+            reason=check.code,
+        )
+
+
+def case_acknowledge_checks(
+    *, case: ShipmentCase, actor: User, check_ids: Iterable[int]
+) -> ShipmentCase:
+    """An officer has reviewed these review-outcome checks and accepts them."""
+    ensure_may_decide(user=actor, case=case)
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.status != CaseStatus.AWAITING_OFFICER:
+            raise InvalidTransition(_("Only a case awaiting an officer has checks to acknowledge."))
+        _acknowledge(locked, actor, check_ids)
+    return locked
+
+
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseInputError(_("Give a reason."), fields={"reason": [_("This field is required.")]})
+    return reason
+
+
+def case_reject(*, case: ShipmentCase, actor: User, reason: str) -> ShipmentCase:
+    ensure_may_decide(user=actor, case=case)
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        locked = _lock(case)
+        _move(
+            locked,
+            CaseStatus.REJECTED,
+            actor=actor,
+            reason=reason,
+            updates={"decided_at": timezone.now(), "decided_by": actor, "decision_reason": reason},
+        )
+    return locked
+
+
+def case_request_recheck(*, case: ShipmentCase, actor: User, reason: str = "") -> ShipmentCase:
+    """Back to checking (new rules, a corrected listing); the checks run again after commit."""
+    ensure_may_decide(user=actor, case=case)
+    with transaction.atomic():
+        locked = _lock(case)
+        _move(locked, CaseStatus.CHECKING, actor=actor, reason=reason)
+        _enqueue_checks(locked.pk)
+    return locked
+
+
+def case_withdraw(*, case: ShipmentCase, actor: User, reason: str) -> ShipmentCase:
+    ensure_may_decide(user=actor, case=case)
+    reason = _required_reason(reason)
+    with transaction.atomic():
+        locked = _lock(case)
+        _move(locked, CaseStatus.WITHDRAWN, actor=actor, reason=reason)
+    return locked
+
+
+def case_override_material(
+    *, case: ShipmentCase, actor: User, material: str, reason: str
+) -> ShipmentCase:
+    """The officer knows better than the classifier (e.g. reuse evidence seen on paper).
+
+    The checks run again for the new material.
+    """
+    ensure_may_decide(user=actor, case=case)
+    reason = _required_reason(reason)
+    if material not in Material.values:
+        raise CaseInputError(
+            _("Choose a valid material."), fields={"material": [_("Choose a valid material.")]}
+        )
+    with transaction.atomic():
+        locked = _lock(case)
+        if locked.status not in (CaseStatus.AWAITING_OFFICER, CaseStatus.BLOCKED):
+            raise InvalidTransition(
+                _("The material can be changed only while the case awaits an officer.")
+            )
+        CaseEvent.objects.create(
+            case=locked,
+            kind=EventKind.MATERIAL,
+            from_status=locked.material,
+            to_status=material,
+            actor=actor,
+            reason=reason,
+        )
+        ShipmentCase.objects.filter(pk=locked.pk).update(
+            material=material, material_override_reason=reason
+        )
+        locked.material, locked.material_override_reason = material, reason
+        _move(locked, CaseStatus.CHECKING, actor=actor, reason=reason)
+        _enqueue_checks(locked.pk)
+    return locked
+
+
+# --- Consents and documents -----------------------------------------------------------
+
+_UNSET: Any = object()
+
+
+def _ensure_case_open_for_records(case: ShipmentCase) -> None:
+    if case.status in _FROZEN_STATUSES:
+        raise InvalidTransition(
+            _("The case is %(status)s: its consents and documents are a closed record.")
+            % {"status": CaseStatus(case.status).label}
+        )
+
+
+def consent_record(
+    *,
+    consent: ConsentRequest,
+    actor: User,
+    status: str | None = None,
+    notification_sent_on: datetime.date | None = _UNSET,
+    decided_on: datetime.date | None = None,
+    reference_number: str | None = None,
+    note: str | None = None,
+    today: datetime.date | None = None,
+) -> ConsentRequest:
+    """Record what an authority did: the notification date (which starts the tacit-consent
+    clock), a written grant or refusal, or a tacit grant once the deadline has passed."""
+    today = today or timezone.localdate()
+    ensure_may_decide(user=actor, case=consent.case)
+    with transaction.atomic():
+        current = (
+            ConsentRequest.objects.select_for_update().select_related("case").get(pk=consent.pk)
+        )
+        _ensure_case_open_for_records(current.case)
+        updates: dict[str, Any] = {}
+        from_status = current.status
+        if notification_sent_on is not _UNSET and notification_sent_on != (
+            current.notification_sent_on
+        ):
+            if current.status != ConsentStatus.REQUESTED:
+                raise InvalidTransition(_("The consent is decided; its notification date stays."))
+            if notification_sent_on is not None and notification_sent_on > today:
+                raise CaseInputError(
+                    _("The notification date cannot be in the future."),
+                    fields={"notification_sent_on": [_("Not in the future.")]},
+                )
+            updates["notification_sent_on"] = notification_sent_on
+            updates["tacit_deadline"] = _tacit_deadline(
+                notification_sent_on, current.tacit_after_days
+            )
+        if status is not None and status != current.status:
+            if status not in CONSENT_TRANSITIONS.get(current.status, frozenset()):
+                raise InvalidTransition(
+                    _("A consent that is %(current)s cannot become %(target)s.")
+                    % {
+                        "current": ConsentStatus(current.status).label,
+                        "target": ConsentStatus(status).label
+                        if status in ConsentStatus.values
+                        else status,
+                    }
+                )
+            if status == ConsentStatus.DEEMED_GRANTED:
+                deadline = updates.get("tacit_deadline", current.tacit_deadline)
+                if deadline is None or today <= deadline:
+                    raise CaseInputError(
+                        _("Consent is deemed granted only after its tacit-consent deadline."),
+                        fields={"status": [_("The tacit-consent deadline has not passed.")]},
+                    )
+            if decided_on is not None and decided_on > today:
+                raise CaseInputError(
+                    _("The decision date cannot be in the future."),
+                    fields={"decided_on": [_("Not in the future.")]},
+                )
+            updates["status"] = status
+            updates["decided_on"] = decided_on or today
+        if reference_number is not None:
+            updates["reference_number"] = reference_number
+        if note is not None:
+            updates["note"] = note
+        if not updates:
+            return current
+        updated = ConsentRequest.objects.filter(pk=current.pk, status=from_status).update(
+            **updates, updated_at=timezone.now()
+        )
+        if updated != 1:
+            raise InvalidTransition()
+        for name, value in updates.items():
+            setattr(current, name, value)
+        CaseEvent.objects.create(
+            case=current.case,
+            kind=EventKind.CONSENT,
+            from_status=from_status,
+            to_status=current.status,
+            actor=actor,
+            reason=_consent_summary(current),
+        )
+    return current
+
+
+def _tacit_deadline(sent_on: datetime.date | None, days: int | None) -> datetime.date | None:
+    if sent_on is None or days is None:
+        return None
+    return sent_on + datetime.timedelta(days=days)
+
+
+def _consent_summary(consent: ConsentRequest) -> str:
+    parts = [f"{consent.country.code} {consent.role}"]
+    if consent.notification_sent_on:
+        parts.append(_("notified %(date)s") % {"date": consent.notification_sent_on.isoformat()})
+    if consent.reference_number:
+        parts.append(_("ref. %(ref)s") % {"ref": consent.reference_number})
+    if consent.note:
+        parts.append(consent.note)
+    return "; ".join(parts)
+
+
+def consents_deem_granted_due(*, today: datetime.date | None = None, limit: int = 100) -> int:
+    """Mark up to `limit` requested consents whose tacit deadline has passed as deemed
+    granted. Returns how many were looked at (a full batch means more may remain)."""
+    today = today or timezone.localdate()
+    due = list(
+        ConsentRequest.objects.filter(status=ConsentStatus.REQUESTED, tacit_deadline__lt=today)
+        .exclude(case__status__in=CLOSED_CASE_STATUSES)
+        .order_by("tacit_deadline", "pk")
+        .values_list("pk", "case_id")[:limit]
+    )
+    for consent_id, case_id in due:
+        with transaction.atomic():
+            # Conditional: an officer may have recorded a decision since the query.
+            claimed = ConsentRequest.objects.filter(
+                pk=consent_id, status=ConsentStatus.REQUESTED
+            ).update(
+                status=ConsentStatus.DEEMED_GRANTED, decided_on=today, updated_at=timezone.now()
+            )
+            if claimed:
+                CaseEvent.objects.create(
+                    case_id=case_id,
+                    kind=EventKind.CONSENT,
+                    from_status=ConsentStatus.REQUESTED,
+                    to_status=ConsentStatus.DEEMED_GRANTED,
+                    reason=_("Tacit-consent deadline passed without objection."),
+                )
+    return len(due)
+
+
+def document_mark(
+    *,
+    document: CaseDocument,
+    actor: User,
+    received: bool,
+    upload: UploadedFile | None = None,
+    note: str | None = None,
+) -> CaseDocument:
+    """Tick (or untick) a document as received, optionally with the file (PDF/PNG/JPEG)."""
+    # The catalogue's rules for documents (type by content, 10 MB) are ours as well.
+    from marketplace.catalog.choices import AttachmentKind
+    from marketplace.catalog.uploads import check_upload
+
+    ensure_may_decide(user=actor, case=document.case)
+    content_type = (
+        check_upload(kind=AttachmentKind.OTHER_DOCUMENT, upload=upload) if upload else None
+    )
+    with transaction.atomic():
+        current = (
+            CaseDocument.objects.select_for_update().select_related("case").get(pk=document.pk)
+        )
+        _ensure_case_open_for_records(current.case)
+        was_received = current.received
+        current.received = received
+        current.received_at = timezone.now() if received else None
+        current.received_by = actor if received else None
+        if note is not None:
+            current.note = note
+        if upload is not None:
+            current.file.save(upload.name, upload, save=False)
+            current.original_name = upload.name[:255]
+            current.content_type = content_type or ""
+            current.size_bytes = upload.size
+        current.save()
+        CaseEvent.objects.create(
+            case=current.case,
+            kind=EventKind.DOCUMENT,
+            from_status="received" if was_received else "missing",
+            to_status="received" if received else "missing",
+            actor=actor,
+            reason=current.code + (f" ({current.original_name})" if current.original_name else ""),
+        )
+    return current
