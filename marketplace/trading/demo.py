@@ -1,4 +1,5 @@
-"""Demo reference prices: 24 monthly prices per element, clearly labelled as demo data.
+"""Demo data: reference prices (24 monthly prices per element, labelled as demo data) and a
+few open sales on published demo listings.
 
 The shared domain notes hold exactly one metal-price snapshot: Fastmarkets lithium carbonate
 99.5 % exw China on 13 Nov 2025, 85,000–87,900 yuan/t (diagnostics.md 4.3, source
@@ -12,15 +13,17 @@ each month, held flat outside the anchors, rounded half up to 0.01 JPY/kg.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from marketplace.catalog.choices import ListingStatus, ListingType, SaleFormat
+from marketplace.catalog.models import Listing
 from marketplace.trading.choices import Element
-from marketplace.trading.models import ReferencePrice
+from marketplace.trading.models import ReferencePrice, Sale
 
 JPY_PER_USD = Decimal("150")
 JPY_PER_CNY = Decimal("21")
@@ -150,4 +153,54 @@ def seed_reference_prices(*, progress: bool = True, today: date | None = None) -
             # ignore_conflicts: a concurrent seed or a staff entry for the same date wins.
             ReferencePrice.objects.bulk_create(rows, ignore_conflicts=True)
             created += len(rows)
+    return created
+
+
+# --- Demo sales -------------------------------------------------------------------------
+
+# (listing type, sale format, days open): an auction on a pack, a sealed tender on black mass,
+# a fixed-price EV. Reserve of the demo auction: 20 % above the start, rounded to 1,000 JPY.
+DEMO_SALES: tuple[tuple[str, str, int], ...] = (
+    (ListingType.BATTERY_PACK, SaleFormat.ENGLISH_AUCTION, 3),
+    (ListingType.BLACK_MASS, SaleFormat.SEALED_TENDER, 5),
+    (ListingType.USED_EV, SaleFormat.FIXED_PRICE, 14),
+)
+
+
+def seed_sales(*, progress: bool = True, now: datetime | None = None) -> int:
+    """Open one demo sale of each kind on a published demo listing; idempotent (a kind that
+    already has a sale is skipped). Returns how many sales were opened now."""
+    from marketplace.trading import services as trading_services
+
+    now = now or timezone.now()
+    created = 0
+    for listing_type, sale_format, days in tqdm(
+        DEMO_SALES, desc="sales", unit="sale", disable=not progress
+    ):
+        if Sale.objects.filter(listing__listing_type=listing_type, format=sale_format).exists():
+            continue
+        listing = (
+            Listing.objects.filter(
+                listing_type=listing_type,
+                sale_format=sale_format,
+                status=ListingStatus.PUBLISHED,
+                currency="JPY",
+            )
+            .select_related("seller", "created_by", "pack")
+            .order_by("pk")
+            .first()
+        )
+        if listing is None:
+            continue
+        reserve = None
+        if sale_format == SaleFormat.ENGLISH_AUCTION and listing.price:
+            reserve = (listing.price * Decimal("1.2") / 1000).quantize(Decimal(1)) * 1000
+        trading_services.sale_open(
+            listing=listing,
+            actor=listing.created_by,
+            ends_at=now + timedelta(days=days),
+            reserve_price=reserve,
+            now=now,
+        )
+        created += 1
     return created

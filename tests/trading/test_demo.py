@@ -54,3 +54,28 @@ def test_does_not_overwrite_a_price_staff_recorded(staff):
     assert (
         ReferencePrice.objects.get(element="Ni", effective_date=date(2026, 11, 1)).source == "LME"
     )
+
+
+@pytest.mark.django_db
+def test_seed_sales_opens_one_sale_of_each_kind_once(seller):
+    from marketplace.catalog.choices import SaleFormat
+    from marketplace.trading.demo import seed_sales
+    from marketplace.trading.models import Sale
+    from tests.catalog.factories import ListingFactory
+
+    common = {"seller": seller.organisation, "created_by": seller}
+    ListingFactory(**common, sale_format=SaleFormat.ENGLISH_AUCTION, price=Decimal("250000"))
+    ListingFactory(**common, black_mass_listing=True, sale_format=SaleFormat.SEALED_TENDER)
+    ListingFactory(**common, vehicle_listing=True, price=Decimal("1200000"))
+
+    first = seed_sales(progress=False)
+    second = seed_sales(progress=False)
+
+    assert (first, second) == (3, 0)
+    auction = Sale.objects.get(format=SaleFormat.ENGLISH_AUCTION)
+    assert auction.reserve_price == Decimal("300000")
+    assert sorted(Sale.objects.values_list("format", flat=True)) == [
+        "english_auction",
+        "fixed_price",
+        "sealed_tender",
+    ]

@@ -123,3 +123,31 @@ def test_my_bids_and_my_orders_pages(client, seller, buyer):
 
     assert bids.status_code == 200
     assert "300000" in orders or "300,000" in orders
+
+
+def test_sealed_bid_through_the_form_and_ranking_for_the_seller_after_the_close(client, seller):
+    listing = ListingFactory(
+        seller=seller.organisation,
+        created_by=seller,
+        black_mass_listing=True,
+        sale_format=SaleFormat.SEALED_TENDER,
+    )
+    sale = services.sale_open(
+        listing=listing, actor=seller, ends_at=timezone.now() + timedelta(days=5)
+    )
+    recycler = bidder("alice", role=Role.RECYCLER)
+    PermitFactory(organisation=recycler.organisation)
+    client.force_login(recycler)
+
+    response = client.post(
+        f"/trading/sales/{sale.pk}/",
+        {"action": "tender", "kind": "fixed", "fixed_jpy_per_dry_tonne": "500000"},
+    )
+    assert response.status_code == 302
+    services.sale_close(sale=sale, now=sale.ends_at)
+    client.force_login(seller)
+    page = client.get(f"/trading/sales/{sale.pk}/").content.decode()
+
+    assert 'id="tender-bids"' in page
+    assert "Alice K.K." in page
+    assert "4800000" in page  # 9.6 dry tonnes × 500,000 JPY

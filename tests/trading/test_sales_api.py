@@ -208,3 +208,20 @@ def test_offer_flow_through_the_api(api_client, seller):
 
     assert counter.status_code == 201
     assert (accepted.status_code, accepted.json()["amount"]) == (201, "480000.00")
+
+
+def test_sales_list_query_count_does_not_grow_with_sales(
+    api_client, seller, django_assert_num_queries
+):
+    for _ in range(3):
+        _auction(seller)
+    api_client.force_authenticate(bidder("alice"))
+    with django_assert_num_queries(2):
+        small = api_client.get("/api/v1/trading/sales/")
+    for _ in range(5):
+        _auction(seller)
+
+    with django_assert_num_queries(2):
+        large = api_client.get("/api/v1/trading/sales/")
+
+    assert (small.json()["count"], large.json()["count"]) == (3, 8)
