@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from diagnostics.api import views
+from marketplace.core.api.routers import Router
 
-router = SimpleRouter()
+router = Router()
 router.register(
     "provider-methods", views.RegisteredMethodViewSet, basename="diagnostics-provider-method"
 )

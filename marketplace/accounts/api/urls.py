@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from marketplace.accounts.api import views
+from marketplace.core.api.routers import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("permits", views.PermitViewSet, basename="permit")
 router.register("tokens", views.ApiTokenViewSet, basename="api-token")

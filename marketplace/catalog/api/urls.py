@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from marketplace.catalog.api import views
+from marketplace.core.api.routers import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("listings", views.ListingViewSet, basename="listing")
 router.register("watchlist", views.WatchlistViewSet, basename="watchlist")
 router.register("saved-searches", views.SavedSearchViewSet, basename="saved-search")
