@@ -1,8 +1,23 @@
-"""Reads of the active compliance rules, shaped for the rules page and the API."""
+"""Reads: the active compliance rules (rules page, API) and shipment cases, permission-aware."""
 
+import datetime
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from compliance.choices import (
+    CLOSED_CASE_STATUSES,
+    DECIDABLE_CASE_STATUSES,
+    CaseStatus,
+    ConsentStatus,
+)
+from compliance.models import CaseCheck, CaseDocument, CaseEvent, ConsentRequest, ShipmentCase
 from compliance.ruleset import Rule, Ruleset
+from compliance.services.cases import user_is_officer
+from marketplace.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -54,3 +69,97 @@ def ruleset_rule_rows(*, ruleset: Ruleset) -> list[RuleRow]:
             )
         )
     return rows
+
+
+# --- Shipment cases ---------------------------------------------------------------------
+
+
+def _case_visibility(user: User) -> Q | None:
+    """None: every case. Officers and staff see all; the parties see their own."""
+    if user_is_officer(user):
+        return None
+    if user.organisation_id is None:
+        return Q(pk__in=[])
+    return Q(seller_organisation_id=user.organisation_id) | Q(
+        buyer_organisation_id=user.organisation_id
+    )
+
+
+def cases_for_user(*, user: User, today: datetime.date | None = None) -> QuerySet[ShipmentCase]:
+    """Cases the user may see, with what the queue shows: the next tacit-consent deadline
+    and how many consents are past theirs without a recorded answer."""
+    today = today or timezone.localdate()
+    requested = Q(consents__status=ConsentStatus.REQUESTED)
+    queryset = ShipmentCase.objects.select_related(
+        "listing", "seller_organisation", "buyer_organisation"
+    ).annotate(
+        next_deadline=Min("consents__tacit_deadline", filter=requested),
+        overdue_consents=Count(
+            "consents", filter=requested & Q(consents__tacit_deadline__lt=today)
+        ),
+    )
+    visibility = _case_visibility(user)
+    return queryset if visibility is None else queryset.filter(visibility)
+
+
+def case_get_for_user(*, user: User, pk: Any) -> ShipmentCase:
+    """The case with its checks, consents, documents and events; 404 for everyone else."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    case = (
+        cases_for_user(user=user)
+        .filter(pk=pk)
+        .prefetch_related(
+            Prefetch("checks", queryset=CaseCheck.objects.order_by("pk")),
+            "consents",
+            "documents",
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+        )
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def current_checks(case: ShipmentCase) -> list[CaseCheck]:
+    """The checks of the case's current rules version (older runs stay as history)."""
+    return [check for check in case.checks.all() if check.rules_version == case.rules_version]
+
+
+def consent_get_for_user(*, user: User, case: ShipmentCase, pk: Any) -> ConsentRequest:
+    consent = next((c for c in case.consents.all() if str(c.pk) == str(pk)), None)
+    if consent is None:
+        raise Http404
+    consent.case = case
+    return consent
+
+
+def document_get_for_user(*, user: User, case: ShipmentCase, pk: Any) -> CaseDocument:
+    document = next((d for d in case.documents.all() if str(d.pk) == str(pk)), None)
+    if document is None:
+        raise Http404
+    document.case = case
+    return document
+
+
+def officer_queue_counts(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Counts for the officer's dashboard panel."""
+    today = today or timezone.localdate()
+    by_status = dict(
+        ShipmentCase.objects.filter(status__in=DECIDABLE_CASE_STATUSES)
+        .values_list("status")
+        .annotate(total=Count("pk"))
+    )
+    overdue = (
+        ConsentRequest.objects.filter(status=ConsentStatus.REQUESTED, tacit_deadline__lt=today)
+        .exclude(case__status__in=CLOSED_CASE_STATUSES)
+        .count()
+    )
+    return {
+        "awaiting_officer": by_status.get(CaseStatus.AWAITING_OFFICER, 0),
+        "blocked": by_status.get(CaseStatus.BLOCKED, 0),
+        "overdue_consents": overdue,
+    }

@@ -1,8 +1,22 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from compliance.choices import (
+    CaseStatus,
+    CheckCode,
+    CheckOutcome,
+    ConsentRole,
+    ConsentStatus,
+    EventKind,
+    Material,
+)
+from compliance.models import CaseCheck, CaseDocument, CaseEvent, ConsentRequest, ShipmentCase
 from compliance.ruleset import CONSENT_ROLES, MATERIAL_CODES, REGIMES
+from compliance.selectors import current_checks
 from compliance.services.precheck import PrecheckInputError, parse_precheck_input
+from marketplace.accounts.models import Organisation
+from marketplace.catalog.models import Listing
 
 
 class PrecheckRequestSerializer(serializers.Serializer):
@@ -82,3 +96,207 @@ class RulesetSummarySerializer(serializers.Serializer):
     effective_from = serializers.DateField()
     files = RulesFileSerializer(many=True)
     total_rows = serializers.IntegerField()
+
+
+# --- Shipment cases ---------------------------------------------------------------------
+# Status-like fields are plain strings in the schema with their values in the help text: an
+# enum named "status", "role" or "material" would collide with other apps' enums.
+
+
+def _choice_text(choices) -> serializers.CharField:
+    return serializers.CharField(read_only=True, help_text=" | ".join(choices.values))
+
+
+class CaseCheckSerializer(serializers.ModelSerializer):
+    code = _choice_text(CheckCode)
+    outcome = _choice_text(CheckOutcome)
+
+    class Meta:
+        model = CaseCheck
+        fields = [
+            "id",
+            "code",
+            "outcome",
+            "explanation",
+            "rule_ids",
+            "sources",
+            "confidence",
+            "rules_version",
+            "acknowledged_at",
+        ]
+
+    rule_ids = serializers.ListField(child=serializers.CharField())
+    sources = serializers.ListField(child=serializers.CharField())
+
+
+class CaseConsentSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code")
+    role = _choice_text(ConsentRole)
+    status = _choice_text(ConsentStatus)
+
+    class Meta:
+        model = ConsentRequest
+        fields = [
+            "id",
+            "country",
+            "role",
+            "tacit_after_days",
+            "status",
+            "notification_sent_on",
+            "tacit_deadline",
+            "decided_on",
+            "reference_number",
+            "note",
+        ]
+
+
+class CaseDocumentSerializer(serializers.ModelSerializer):
+    has_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseDocument
+        fields = [
+            "id",
+            "code",
+            "label",
+            "received",
+            "received_at",
+            "original_name",
+            "size_bytes",
+            "has_file",
+            "note",
+        ]
+
+    def get_has_file(self, document: CaseDocument) -> bool:
+        return bool(document.file)
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    kind = _choice_text(EventKind)
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["kind", "from_status", "to_status", "actor", "reason", "created_at"]
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    listing_title = serializers.CharField(source="listing.title")
+    seller_organisation_name = serializers.CharField(source="seller_organisation.legal_name")
+    buyer_organisation_name = serializers.CharField(source="buyer_organisation.legal_name")
+    origin = serializers.CharField(source="origin.code")
+    destination = serializers.CharField(source="destination.code")
+    transit = serializers.ListField(child=serializers.CharField())
+    next_deadline = serializers.DateField(
+        allow_null=True, help_text=_("The earliest tacit-consent deadline still running.")
+    )
+    overdue_consents = serializers.IntegerField()
+    status = _choice_text(CaseStatus)
+    material = _choice_text(Material)
+
+    class Meta:
+        model = ShipmentCase
+        fields = [
+            "id",
+            "status",
+            "listing",
+            "listing_title",
+            "seller_organisation",
+            "seller_organisation_name",
+            "buyer_organisation",
+            "buyer_organisation_name",
+            "origin",
+            "destination",
+            "transit",
+            "material",
+            "regime",
+            "rules_version",
+            "order_reference",
+            "next_deadline",
+            "overdue_consents",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    checks = serializers.SerializerMethodField()
+    consents = CaseConsentSerializer(many=True)
+    documents = CaseDocumentSerializer(many=True)
+    events = CaseEventSerializer(many=True)
+    classified_material = _choice_text(Material)
+    decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "classified_material",
+            "material_override_reason",
+            "checked_at",
+            "decided_at",
+            "decided_by",
+            "decision_reason",
+            "checks",
+            "consents",
+            "documents",
+            "events",
+        ]
+
+    @extend_schema_field(CaseCheckSerializer(many=True))
+    def get_checks(self, case: ShipmentCase) -> list[dict]:
+        return CaseCheckSerializer(current_checks(case), many=True).data
+
+
+class CaseOpenSerializer(serializers.Serializer):
+    listing = serializers.PrimaryKeyRelatedField(queryset=Listing.objects.all())
+    buyer_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text=_("Officers and staff name the buyer; a buyer opens for its own organisation."),
+    )
+    destination = serializers.CharField(max_length=8, help_text=_("ISO 3166-1 alpha-2"))
+    transit = serializers.ListField(
+        child=serializers.CharField(max_length=8), required=False, default=list
+    )
+    order_reference = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True
+    )
+
+
+class CaseDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+    acknowledge = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text=_("Ids of review checks the officer acknowledges with this approval."),
+    )
+
+
+class CaseReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class CaseRecheckSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class ConsentUpdateSerializer(serializers.Serializer):
+    status = serializers.CharField(required=False, help_text=" | ".join(ConsentStatus.values))
+    notification_sent_on = serializers.DateField(required=False, allow_null=True)
+    decided_on = serializers.DateField(required=False, allow_null=True)
+    reference_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_status(self, value: str) -> str:
+        if value not in ConsentStatus.values:
+            raise serializers.ValidationError(
+                _("Choose one of %(choices)s.") % {"choices": ", ".join(ConsentStatus.values)}
+            )
+        return value
+
+
+class DocumentUpdateSerializer(serializers.Serializer):
+    received = serializers.BooleanField()
+    file = serializers.FileField(required=False, help_text=_("PDF, PNG or JPEG, up to 10 MB."))
+    note = serializers.CharField(required=False, allow_blank=True)
