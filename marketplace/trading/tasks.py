@@ -3,9 +3,11 @@
 from celery import shared_task
 from django.utils import timezone
 
+from compliance.exceptions import RulesUnavailable
 from marketplace.trading import services
 from marketplace.trading.choices import SaleStatus
-from marketplace.trading.models import Sale
+from marketplace.trading.models import Order, Sale
+from marketplace.trading.services.sales import order_open_shipment_case
 
 SWEEP_BATCH = 100
 
@@ -35,3 +37,13 @@ def sweep_due_sales(self, batch_size: int = SWEEP_BATCH) -> int:
     if (len(closed) >= batch_size or expired >= batch_size) and not self.request.is_eager:
         sweep_due_sales.apply_async(kwargs={"batch_size": batch_size})
     return len(closed)
+
+
+@shared_task(name="trading.open_shipment_case", bind=True, max_retries=5)
+def open_shipment_case(self, order_id: int) -> int:
+    """After a cross-border award: open the compliance shipment case of the order."""
+    order = Order.objects.select_related("listing", "buyer_organisation").get(pk=order_id)
+    try:
+        return order_open_shipment_case(order=order).pk
+    except RulesUnavailable as exc:
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc

@@ -314,3 +314,37 @@ def test_opening_schedules_the_close_at_the_end(seller, django_capture_on_commit
 
     assert len(callbacks) == 1
     assert callbacks[0].keywords == {"args": [sale.pk], "eta": T0 + minutes(120)}
+
+
+def test_cross_border_award_opens_a_shipment_case(seller, django_capture_on_commit_callbacks):
+    from compliance.models import ShipmentCase
+
+    sale = open_auction(seller, hours=48)
+    korean = bidder("seoul", country="KR")
+    services.bid_place(sale=sale, user=korean, max_amount=D("150000"), now=T0 + minutes(24 * 60))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sale_close(sale=sale, now=T0 + minutes(48 * 60))
+
+    order = Order.objects.get()
+    case = ShipmentCase.objects.get()
+    assert order.cross_border is True
+    assert (case.listing, case.buyer_organisation, case.destination, case.order_reference) == (
+        sale.listing,
+        korean.organisation,
+        "KR",
+        f"order {order.pk}",
+    )
+
+
+def test_domestic_award_opens_no_shipment_case(seller, django_capture_on_commit_callbacks):
+    from compliance.models import ShipmentCase
+
+    sale = open_auction(seller, hours=1)
+    services.bid_place(sale=sale, user=bidder("alice"), max_amount=D("150000"), now=T0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sale_close(sale=sale, now=T0 + minutes(60))
+
+    assert Order.objects.get().cross_border is False
+    assert ShipmentCase.objects.count() == 0

@@ -365,15 +365,26 @@ def _after_award_by_id(order_id: int) -> None:
 
 
 def _after_award(order: Order) -> None:
-    """Hook run after an award commits: the place to open the compliance shipment case.
-
-    Cross-border orders need a shipment case (DESIGN.md step 5). compliance's ``case_open`` did
-    not exist when this was written; the main engineer wires it here:
-    ``case_open(listing=order.listing, buyer_organisation=order.buyer_organisation,
-    destination=order.buyer_organisation.country.code)`` when ``order.cross_border``.
-    """
+    """Run after an award commits: a cross-border order needs a shipment case (DESIGN.md step
+    5). Opening it is a Celery task, so a rules file being replaced is retried, not lost."""
     if order.cross_border:
-        logger.info("order %s is cross-border: a shipment case is due", order.pk)
+        from marketplace.trading import tasks
+
+        tasks.open_shipment_case.delay(order.pk)
+
+
+def order_open_shipment_case(*, order: Order):
+    """Open (or find) the compliance shipment case of a cross-border order. Idempotent:
+    compliance returns the live case of the same listing, buyer and destination."""
+    from compliance.services.cases import case_open
+
+    return case_open(
+        listing=order.listing,
+        buyer_organisation=order.buyer_organisation,
+        destination=order.buyer_organisation.country.code,
+        actor=None,
+        order_reference=f"order {order.pk}",
+    )
 
 
 def _end_without_sale(sale: Sale, *, actor: User | None, now: datetime, reason: str) -> None:
