@@ -1,9 +1,12 @@
-"""The estimate form: field validation only; the engine validates the domain rules."""
+"""Forms of the diagnostics pages: field validation only; services check the domain rules."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from diagnostics.choices import GuaranteeType
+from diagnostics.models import RegisteredMethod
 from diagnostics.reference import reference_data
+from diagnostics.services import CertificateValues
 
 SAFETY_FLAG_LABELS = {
     "swelling": _("Swelling"),
@@ -131,3 +134,142 @@ _FORM_FIELD_FOR_ERROR = {
     **{f"measurements.0.{kind}": "second_value" for kind, _label in VALUE_KIND_CHOICES},
     "measurements.0.method": "second_method",
 }
+
+
+# --- Certificates and guarantees --------------------------------------------------------
+
+
+def _optional_decimal(label, max_digits: int, places: int, **kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=False, max_digits=max_digits, decimal_places=places, **kwargs
+    )
+
+
+class CertificateValuesForm(forms.Form):
+    """Measured values and test conditions; the service checks the domain rules."""
+
+    registered_method = forms.ModelChoiceField(
+        label=_("Method and instrument"), queryset=RegisteredMethod.objects.none()
+    )
+    tested_on = forms.DateField(
+        label=_("Test date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    measured_energy_kwh = _optional_decimal(
+        _("Measured energy (kWh)"),
+        9,
+        3,
+        min_value=0,
+        help_text=_("Gives SOH_E. Or enter the SOCE, or the capacity in Ah."),
+    )
+    soce_pct = _optional_decimal(_("SOCE (%)"), 6, 2, min_value=0)
+    measured_capacity_ah = _optional_decimal(_("Measured capacity (Ah)"), 9, 2, min_value=0)
+    resistance_mohm = _optional_decimal(_("Internal resistance (mOhm)"), 9, 3, min_value=0)
+    resistance_increase_pct = _optional_decimal(_("Resistance increase (%)"), 6, 2, min_value=0)
+    cell_voltage_spread_mv = _optional_decimal(_("Cell voltage spread (mV)"), 7, 1, min_value=0)
+    temperature_min_c = _optional_decimal(_("Lowest cell temperature (°C)"), 5, 1)
+    temperature_max_c = _optional_decimal(_("Highest cell temperature (°C)"), 5, 1)
+    cycle_count = forms.IntegerField(label=_("Cycle count"), required=False, min_value=0)
+    equivalent_full_cycles = _optional_decimal(_("Equivalent full cycles"), 9, 1, min_value=0)
+    odometer_km = forms.IntegerField(label=_("Odometer (km)"), required=False, min_value=0)
+    age_years = _optional_decimal(
+        _("Age at test (years)"),
+        5,
+        2,
+        min_value=0,
+        help_text=_("Leave empty to use the pack's first-use or manufacture date."),
+    )
+    test_temperature_c = _optional_decimal(_("Test temperature (°C)"), 5, 1)
+    test_c_rate = _optional_decimal(_("Test C-rate"), 5, 2, min_value=0)
+    test_soc_window = forms.CharField(label=_("SOC window"), required=False, max_length=40)
+    balanced_before_test = forms.NullBooleanField(
+        label=_("Balanced before the test"), required=False
+    )
+    test_notes = forms.CharField(
+        label=_("Test notes"), required=False, max_length=2000, widget=forms.Textarea
+    )
+    safety_flags = forms.MultipleChoiceField(
+        label=_("Safety findings"),
+        required=False,
+        choices=_flag_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Any finding sends the pack to recycling."),
+    )
+    raw_data = forms.FileField(
+        label=_("Raw data (CSV)"),
+        required=False,
+        help_text=_("Time series with time, voltage and current columns; at most 5 MB."),
+    )
+
+    def __init__(self, *args, organisation_id: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["registered_method"].queryset = RegisteredMethod.objects.filter(
+            organisation_id=organisation_id, is_active=True
+        )
+
+    def certificate_values(self) -> CertificateValues:
+        data = self.cleaned_data
+        values = {
+            name: data.get(name)
+            for name in CertificateValues.__dataclass_fields__
+            if name in self.fields
+        }
+        values["safety_flags"] = tuple(data.get("safety_flags") or ())
+        values["test_soc_window"] = data.get("test_soc_window") or ""
+        values["test_notes"] = data.get("test_notes") or ""
+        return CertificateValues(**values)
+
+
+class CertificateIssueForm(CertificateValuesForm):
+    manufacturer = forms.CharField(label=_("Pack manufacturer"), required=False, max_length=100)
+    serial_number = forms.CharField(
+        label=_("Pack serial number / ID"), required=False, max_length=100
+    )
+    module_lot_id = forms.IntegerField(
+        label=_("Or: module lot number (ID)"), required=False, min_value=1
+    )
+
+    field_order = ["manufacturer", "serial_number", "module_lot_id"]
+
+    def clean(self):
+        data = super().clean()
+        has_pack = bool(data.get("manufacturer") or data.get("serial_number"))
+        if has_pack == bool(data.get("module_lot_id")):
+            raise forms.ValidationError(
+                _("Name a pack by manufacturer and serial number, or give a module lot ID.")
+            )
+        if has_pack and not (data.get("manufacturer") and data.get("serial_number")):
+            raise forms.ValidationError(_("Give both the manufacturer and the serial number."))
+        return data
+
+
+class CertificateSupersedeForm(CertificateValuesForm):
+    reason = forms.CharField(
+        label=_("Why is the certificate replaced?"), max_length=1000, widget=forms.Textarea
+    )
+
+    field_order = ["reason"]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+
+
+class GuaranteeForm(forms.Form):
+    guarantee_type = forms.ChoiceField(label=_("Type"), choices=GuaranteeType.choices)
+    term_years = forms.IntegerField(label=_("Term (years)"), min_value=1, max_value=99)
+    guaranteed_value_jpy = forms.DecimalField(
+        label=_("Guaranteed buy-back value (JPY)"),
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=0,
+        help_text=_("For a buy-back guarantee."),
+    )
+    guaranteed_soh_pct = forms.DecimalField(
+        label=_("Guaranteed SOH (%)"),
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("For a capacity warranty: the SOH floor at the end of the term."),
+    )

@@ -53,6 +53,14 @@ def check_raw_data(upload: UploadedFile) -> tuple[bytes, str]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise _refuse(_("The raw data file must be UTF-8 text.")) from error
+    try:
+        _check_rows(text)
+    except csv.Error as error:
+        raise _refuse(_("The raw data file is not a readable CSV file.")) from error
+    return content, hashlib.sha256(content).hexdigest()
+
+
+def _check_rows(text: str) -> None:
     rows = csv.reader(io.StringIO(text))
     header = next(rows, None) or []
     indexes = {column: _column_index(header, column) for column in REQUIRED_COLUMNS}
@@ -80,4 +88,3 @@ def check_raw_data(upload: UploadedFile) -> tuple[bytes, str]:
             break
     if data_rows == 0:
         raise _refuse(_("The CSV file has a header but no data rows."))
-    return content, hashlib.sha256(content).hexdigest()

@@ -183,8 +183,17 @@ def subject_visible_to_user(*, user, subject) -> bool:
     return listings_for_user(user=user).filter(**{item: subject}).exists()
 
 
+# Ids beyond a 32-bit integer cannot exist; refusing them early keeps the database from
+# overflowing on a guessed id (PostgreSQL integer columns).
+MAX_ID = 2**31 - 1
+
+
+def is_valid_id(value) -> bool:
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
 def pack_get_for_user(*, user, pk: int) -> BatteryPack:
-    pack = BatteryPack.objects.filter(pk=pk).first()
+    pack = BatteryPack.objects.filter(pk=pk).first() if is_valid_id(pk) else None
     if pack is None or not subject_visible_to_user(user=user, subject=pack):
         raise Http404
     return pack
@@ -216,6 +225,8 @@ def guarantees_for_user(*, user) -> QuerySet[ResidualValueGuarantee]:
 
 
 def guarantee_get_for_user(*, user, pk: int) -> ResidualValueGuarantee:
+    if not is_valid_id(pk):
+        raise Http404
     try:
         return guarantees_for_user(user=user).get(pk=pk)
     except ResidualValueGuarantee.DoesNotExist as error:

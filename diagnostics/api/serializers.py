@@ -121,3 +121,208 @@ class RegisteredMethodInput(serializers.Serializer):
     stated_u95_pp = serializers.DecimalField(
         max_digits=5, decimal_places=2, required=False, allow_null=True, default=None
     )
+
+
+# --- Certificates ----------------------------------------------------------------------
+
+MAX_ID = 2**31 - 1
+SAFETY_FLAGS = ["swelling", "leakage", "thermal_event", "crash_damage", "water_ingress"]
+
+
+def _decimal(max_digits: int, places: int, **kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=max_digits, decimal_places=places, coerce_to_string=False, **kwargs
+    )
+
+
+def _optional_decimal(max_digits: int, places: int, **kwargs) -> serializers.DecimalField:
+    return _decimal(max_digits, places, required=False, allow_null=True, default=None, **kwargs)
+
+
+class CertificateValuesInput(serializers.Serializer):
+    """Measured values, test conditions and findings; units are in the names."""
+
+    registered_method = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Id of one of your organisation's active registered methods.",
+    )
+    tested_on = serializers.DateField()
+    measured_energy_kwh = _optional_decimal(
+        9, 3, min_value=0, help_text="Headline SOH_E; or give soce_pct or measured_capacity_ah."
+    )
+    measured_capacity_ah = _optional_decimal(9, 2, min_value=0)
+    soce_pct = _optional_decimal(6, 2, min_value=0)
+    resistance_mohm = _optional_decimal(9, 3, min_value=0)
+    resistance_increase_pct = _optional_decimal(6, 2, min_value=0)
+    cell_voltage_spread_mv = _optional_decimal(7, 1, min_value=0)
+    temperature_min_c = _optional_decimal(5, 1)
+    temperature_max_c = _optional_decimal(5, 1)
+    cycle_count = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=1_000_000
+    )
+    equivalent_full_cycles = _optional_decimal(9, 1, min_value=0)
+    odometer_km = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=10_000_000
+    )
+    age_years = _optional_decimal(
+        5, 2, min_value=0, help_text="Defaults to the pack's first-use or manufacture date."
+    )
+    test_temperature_c = _optional_decimal(5, 1)
+    test_c_rate = _optional_decimal(5, 2, min_value=0)
+    test_soc_window = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
+    balanced_before_test = serializers.BooleanField(required=False, allow_null=True, default=None)
+    test_notes = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
+    safety_flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=SAFETY_FLAGS), required=False, default=list
+    )
+    raw_data = serializers.FileField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="CSV time series with time, voltage and current columns; at most 5 MB.",
+    )
+
+
+class CertificateIssueInput(CertificateValuesInput):
+    pack = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
+    module_lot = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID
+    )
+
+    def validate(self, attrs):
+        if (attrs.get("pack") is None) == (attrs.get("module_lot") is None):
+            raise serializers.ValidationError(
+                {"pack": ["Give exactly one of pack and module_lot."]}
+            )
+        return attrs
+
+
+class CertificateSupersedeInput(CertificateValuesInput):
+    reason = serializers.CharField(max_length=1000)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, allow_blank=True)
+
+
+class NamedRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class SubjectSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["pack", "module_lot"])
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+
+
+class CertificateEventSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CertificateSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    status = serializers.CharField()
+    provider = NamedRefSerializer()
+    subject = SubjectSerializer()
+    registered_method = serializers.IntegerField()
+    method_code = serializers.CharField()
+    measurand = serializers.CharField()
+    tested_on = serializers.DateField()
+    issued_at = serializers.DateTimeField()
+    measured = serializers.DictField(help_text="Measured values; units in the names.")
+    conditions = serializers.DictField(help_text="Test conditions.")
+    safety_flags = serializers.ListField(child=serializers.CharField())
+    u95_pp = _decimal(5, 2)
+    soh_pct = _decimal(6, 2)
+    soh_low_pct = _decimal(6, 2)
+    soh_high_pct = _decimal(6, 2)
+    grade = serializers.CharField()
+    recommended_use = serializers.CharField()
+    years_to_70_pct = _decimal(5, 1, allow_null=True)
+    years_to_60_pct = _decimal(5, 1, allow_null=True)
+    residual_value_jpy = _decimal(14, 0)
+    data_versions = serializers.DictField()
+    content_sha256 = serializers.CharField()
+    raw_data_sha256 = serializers.CharField()
+    raw_data_url = serializers.CharField(
+        allow_null=True, help_text="Only for the provider, the owner and staff."
+    )
+    supersedes = serializers.UUIDField(allow_null=True)
+    superseded_by = serializers.UUIDField(allow_null=True)
+    verify_url = serializers.CharField()
+    events = CertificateEventSerializer(many=True)
+
+
+class VerificationSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    status = serializers.CharField()
+    provider = serializers.CharField()
+    subject = serializers.CharField()
+    tested_on = serializers.DateField()
+    issued_at = serializers.DateTimeField()
+    soh_pct = _decimal(6, 2)
+    soh_low_pct = _decimal(6, 2)
+    soh_high_pct = _decimal(6, 2)
+    grade = serializers.CharField()
+    content_sha256 = serializers.CharField()
+    computed_sha256 = serializers.CharField()
+    content_matches = serializers.BooleanField()
+    raw_data_matches = serializers.BooleanField(
+        allow_null=True, help_text="null: the certificate has no raw data file."
+    )
+    superseded_by = serializers.UUIDField(allow_null=True)
+
+
+class AssessmentSerializer(serializers.Serializer):
+    pack = serializers.IntegerField()
+    certificate_count = serializers.IntegerField()
+    soh_pct = _decimal(6, 2, allow_null=True)
+    soh_low_pct = _decimal(6, 2, allow_null=True)
+    soh_high_pct = _decimal(6, 2, allow_null=True)
+    u95_pp = _decimal(5, 1, allow_null=True)
+    grade = serializers.CharField()
+    recommended_use = serializers.CharField()
+    conflict = serializers.BooleanField()
+    years_to_70_pct = _decimal(5, 1, allow_null=True)
+    years_to_60_pct = _decimal(5, 1, allow_null=True)
+    residual_value_jpy = _decimal(14, 0, allow_null=True)
+    certificates = serializers.ListField(child=serializers.UUIDField())
+    updated_at = serializers.DateTimeField(allow_null=True)
+
+
+# --- Guarantees ------------------------------------------------------------------------
+
+
+class GuaranteeInput(serializers.Serializer):
+    pack = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    guarantee_type = serializers.ChoiceField(choices=["buy_back", "capacity_warranty"])
+    term_years = serializers.IntegerField(min_value=1, max_value=100)
+    guaranteed_value_jpy = _optional_decimal(14, 0, min_value=0)
+    guaranteed_soh_pct = _optional_decimal(6, 2, min_value=0)
+
+
+class GuaranteeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    pack = serializers.IntegerField()
+    guarantor = NamedRefSerializer()
+    guarantee_type = serializers.CharField()
+    term_years = serializers.IntegerField()
+    guaranteed_value_jpy = _decimal(14, 0, allow_null=True)
+    guaranteed_soh_pct = _decimal(6, 2, allow_null=True)
+    premium_jpy = _decimal(14, 0)
+    expected_payout_jpy = _decimal(14, 0)
+    status = serializers.CharField()
+    pricing = serializers.DictField(help_text="Scenarios, weights and formula of the premium.")
+    created_at = serializers.DateTimeField()
