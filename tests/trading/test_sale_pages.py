@@ -151,3 +151,21 @@ def test_sealed_bid_through_the_form_and_ranking_for_the_seller_after_the_close(
     assert 'id="tender-bids"' in page
     assert "Alice K.K." in page
     assert "4800000" in page  # 9.6 dry tonnes × 500,000 JPY
+
+
+def test_seller_accepts_an_offer_on_the_page(client, seller, buyer):
+    listing = ListingFactory(seller=seller.organisation, created_by=seller, price=D("500000"))
+    sale = services.sale_open(
+        listing=listing, actor=seller, ends_at=timezone.now() + timedelta(days=10)
+    )
+    offer = services.offer_make(sale=sale, user=buyer, amount=D("450000"))
+    client.force_login(seller)
+
+    page = client.get(f"/trading/sales/{sale.pk}/").content.decode()
+    response = client.post(
+        f"/trading/sales/{sale.pk}/", {"action": "offer_accept", "offer_id": offer.pk}
+    )
+
+    assert 'value="offer_accept"' in page
+    assert response.status_code == 302
+    assert sale.order.amount == D("450000")

@@ -170,3 +170,25 @@ def test_no_withdrawal_after_the_close(seller, prices):
     assert caught.value.code == "sale_closed"
     bid.refresh_from_db()
     assert bid.withdrawn_at is None
+
+
+def test_pack_tender_takes_fixed_prices_per_tonne_of_pack_mass(seller, prices):
+    # The factory pack weighs 303 kg: 0.303 t × 100,000 JPY = 30,300 JPY.
+    listing = ListingFactory(
+        seller=seller.organisation,
+        created_by=seller,
+        sale_format=SaleFormat.SEALED_TENDER,
+        price=None,
+    )
+    sale = services.sale_open(listing=listing, actor=seller, ends_at=T0 + minutes(60), now=T0)
+    alice = bidder("alice")
+
+    with pytest.raises(DomainError) as caught:
+        services.tender_bid_submit(sale=sale, user=alice, payables_pct={"Ni": D("80")}, now=T0)
+    assert list(caught.value.fields) == ["payables_pct"]
+    services.tender_bid_submit(
+        sale=sale, user=alice, fixed_jpy_per_dry_tonne=D("100000"), now=T0 + minutes(1)
+    )
+    services.sale_close(sale=sale, now=T0 + minutes(60))
+
+    assert Order.objects.get().amount == D("30300")

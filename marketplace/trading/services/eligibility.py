@@ -9,17 +9,15 @@ the domestic-first window (``domestic_first_window``).
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from compliance.services.classification import classify_listing
+from compliance.services.cases import listing_assay, listing_classification
 from compliance.services.precheck import precheck_from_raw
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.services import ensure_can_trade, organisation_may_buy_waste
-from marketplace.catalog.choices import ASSAY_ELEMENTS, ListingType
 from marketplace.catalog.models import Listing
 from marketplace.trading.exceptions import (
     DomesticFirstWindow,
@@ -29,14 +27,6 @@ from marketplace.trading.exceptions import (
 )
 from marketplace.trading.models import Sale
 from marketplace.trading.rules import get_rules
-
-# Catalogue listing types → the compliance classifier's vocabulary (materials.yaml).
-_COMPLIANCE_LISTING_TYPES = {
-    ListingType.USED_EV: "used_ev",
-    ListingType.BATTERY_PACK: "pack",
-    ListingType.MODULE_LOT: "module",
-    ListingType.BLACK_MASS: "black_mass",
-}
 
 
 def ensure_may_bid(*, user: User, sale: Sale, now: datetime.datetime) -> Organisation:
@@ -79,28 +69,9 @@ def listing_is_waste(listing: Listing) -> bool:
 
 
 def listing_material(listing: Listing, *, on: datetime.date):
-    """The compliance classification of the listing (material code, waste or not, codes).
-
-    The listing carries its grade; functional-test evidence (certificate method and date) is not
-    read here yet, so compliance classifies packs without it (see the report to the main engineer).
-    """
-    holder = listing.soh_holder
-    return classify_listing(
-        listing_type=_COMPLIANCE_LISTING_TYPES[listing.listing_type],
-        grade=(holder.grade or None) if holder is not None else None,
-        on=on,
-    )
-
-
-def listing_assay(listing: Listing) -> dict[str, Decimal]:
-    lot = listing.black_mass_lot
-    if lot is None:
-        return {}
-    return {
-        symbol: getattr(lot, f"{suffix}_pct")
-        for suffix, symbol in ASSAY_ELEMENTS.items()
-        if getattr(lot, f"{suffix}_pct") is not None
-    }
+    """The compliance classification of the listing, exactly as a shipment case will see it
+    (compliance.services.cases.listing_classification), so the pre-check and the case agree."""
+    return listing_classification(listing=listing, on=on)
 
 
 def sale_precheck_for(*, sale: Sale, destination: str, on: datetime.date) -> dict[str, Any]:
