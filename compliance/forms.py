@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from compliance.choices import CaseStatus, ConsentStatus, Material
 from compliance.ruleset import MATERIAL_CODES
 from compliance.services.precheck import PrecheckInput, parse_precheck_input
 
@@ -64,3 +65,88 @@ class PrecheckForm(forms.Form):
             on=data["date"],
             assay=data["assay"],
         )
+
+
+# --- Shipment cases ---------------------------------------------------------------------
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + CaseStatus.choices
+    )
+    destination = forms.ChoiceField(
+        label=_("Destination"), required=False, choices=[("", _("Any")), *countries]
+    )
+    material = forms.ChoiceField(
+        label=_("Material"), required=False, choices=[("", _("Any"))] + Material.choices
+    )
+
+
+class CaseDecisionForm(forms.Form):
+    APPROVE, REJECT, RECHECK = "approve", "reject", "recheck"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (APPROVE, _("Approve")),
+            (REJECT, _("Reject")),
+            (RECHECK, _("Run the checks again")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to reject; recorded in the audit trail."),
+    )
+    acknowledge = forms.MultipleChoiceField(
+        label=_("I have reviewed these checks and accept them"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, review_checks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acknowledge"].choices = [
+            (str(check.pk), check.get_code_display()) for check in review_checks
+        ]
+        if not review_checks:
+            del self.fields["acknowledge"]
+
+    def acknowledged_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data.get("acknowledge", [])]
+
+
+class ConsentForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ConsentStatus.choices)
+    notification_sent_on = forms.DateField(
+        label=_("Notification sent on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Starts the tacit-consent clock."),
+    )
+    decided_on = forms.DateField(
+        label=_("Decided on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference_number = forms.CharField(label=_("Reference number"), required=False, max_length=100)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DocumentForm(forms.Form):
+    received = forms.BooleanField(label=_("Received"), required=False)
+    file = forms.FileField(
+        label=_("File"), required=False, help_text=_("PDF, PNG or JPEG, up to 10 MB.")
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class MaterialOverrideForm(forms.Form):
+    material = forms.ChoiceField(label=_("Material"), choices=Material.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What shows the classifier was wrong, e.g. a functional-test report."),
+    )

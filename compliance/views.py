@@ -1,14 +1,30 @@
+import datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from compliance import selectors
-from compliance.forms import PrecheckForm
+from compliance.forms import (
+    CaseDecisionForm,
+    CaseFilterForm,
+    ConsentForm,
+    DocumentForm,
+    MaterialOverrideForm,
+    PrecheckForm,
+)
+from compliance.models import ShipmentCase
 from compliance.ruleset import get_ruleset
+from compliance.services import cases as case_services
 from compliance.services.precheck import PrecheckInputError, precheck
 from marketplace.accounts.choices import Role
 from marketplace.accounts.permissions import RoleRequiredMixin
+from marketplace.core.exceptions import DomainError
 from marketplace.core.forms import apply_domain_error
 
 
@@ -77,3 +93,253 @@ class RulesView(RoleRequiredMixin, TemplateView):
             sources=list(ruleset.sources.values()),
         )
         return context
+
+
+# --- Shipment cases ---------------------------------------------------------------------
+
+
+def _deadline_iso(deadline: datetime.date | None) -> str:
+    """The moment a tacit consent is deemed: the end of its deadline day, local time."""
+    if deadline is None:
+        return ""
+    end = datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(end).isoformat()
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The officer's queue (every case); the parties' list of their own cases."""
+    form = CaseFilterForm(request.GET or None)
+    queryset = selectors.cases_for_user(user=request.user)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["destination"]:
+            queryset = queryset.filter(destination=data["destination"])
+        if data["material"]:
+            queryset = queryset.filter(material=data["material"])
+    # The queue reads oldest first: the longest-waiting case is decided first.
+    rows = list(queryset.order_by("created_at", "pk")[:200])
+    for row in rows:
+        row.deadline_iso = _deadline_iso(row.next_deadline)
+    return render(
+        request,
+        "compliance/case_list.html",
+        {
+            "form": form,
+            "cases": rows,
+            "is_officer": case_services.user_is_officer(request.user),
+            "counts": selectors.officer_queue_counts()
+            if case_services.user_is_officer(request.user)
+            else None,
+        },
+    )
+
+
+def _may_act(user, case: ShipmentCase) -> bool:
+    try:
+        case_services.ensure_may_decide(user=user, case=case)
+    except DomainError:
+        return False
+    return True
+
+
+def _render_case(
+    request: HttpRequest, case: ShipmentCase, *, status: int = 200, **forms_in_error
+) -> HttpResponse:
+    today = timezone.localdate()
+    checks = selectors.current_checks(case)
+    review_checks = [
+        check for check in checks if check.outcome == "review" and check.acknowledged_at is None
+    ]
+    may_act = _may_act(request.user, case)
+    consents = []
+    for consent in case.consents.all():
+        form = forms_in_error.get(f"consent_{consent.pk}") or ConsentForm(
+            initial={
+                "status": consent.status,
+                "notification_sent_on": consent.notification_sent_on,
+                "decided_on": consent.decided_on,
+                "reference_number": consent.reference_number,
+                "note": consent.note,
+            },
+            prefix=f"consent-{consent.pk}",
+        )
+        consents.append(
+            {
+                "consent": consent,
+                "form": form,
+                "deadline_iso": _deadline_iso(consent.tacit_deadline),
+                "granted": consent.is_granted_on(today),
+                "overdue": consent.status == "requested"
+                and consent.tacit_deadline is not None
+                and consent.tacit_deadline < today,
+            }
+        )
+    documents = [
+        {
+            "document": document,
+            "form": forms_in_error.get(f"document_{document.pk}")
+            or DocumentForm(
+                initial={"received": document.received, "note": document.note},
+                prefix=f"document-{document.pk}",
+            ),
+        }
+        for document in case.documents.all()
+    ]
+    context = {
+        "case": case,
+        "checks": checks,
+        "consents": consents,
+        "documents": documents,
+        "events": list(case.events.all()),
+        "may_act": may_act,
+        "decision_form": forms_in_error.get("decision")
+        or CaseDecisionForm(review_checks=review_checks),
+        "material_form": forms_in_error.get("material")
+        or MaterialOverrideForm(initial={"material": case.material}),
+        "problems": case_services.approval_problems(case=case, today=today)
+        if case.status == "awaiting_officer"
+        else [],
+    }
+    return render(request, "compliance/case_detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_case(request, selectors.case_get_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    case_services.ensure_may_decide(user=request.user, case=case)
+    review_checks = [
+        check
+        for check in selectors.current_checks(case)
+        if check.outcome == "review" and check.acknowledged_at is None
+    ]
+    form = CaseDecisionForm(request.POST, review_checks=review_checks)
+    if form.is_valid():
+        decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+        try:
+            if decision == CaseDecisionForm.APPROVE:
+                case_services.case_approve(
+                    case=case,
+                    actor=request.user,
+                    reason=reason,
+                    acknowledge_check_ids=form.acknowledged_ids(),
+                )
+                messages.success(request, _("Case approved."))
+            elif decision == CaseDecisionForm.REJECT:
+                case_services.case_reject(case=case, actor=request.user, reason=reason)
+                messages.success(request, _("Case rejected."))
+            else:
+                case_services.case_request_recheck(case=case, actor=request.user, reason=reason)
+                messages.success(request, _("The checks are running again."))
+        except DomainError as error:
+            if error.status == 403:
+                raise
+            apply_domain_error(form, error)
+        else:
+            return redirect("compliance:case-detail", pk=case.pk)
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    return _render_case(request, case, status=400, decision=form)
+
+
+@login_required
+@require_POST
+def case_material(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    case_services.ensure_may_decide(user=request.user, case=case)
+    form = MaterialOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            case_services.case_override_material(
+                case=case,
+                actor=request.user,
+                material=form.cleaned_data["material"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            if error.status == 403:
+                raise
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Material changed; the checks are running again."))
+            return redirect("compliance:case-detail", pk=case.pk)
+    return _render_case(request, case, status=400, material=form)
+
+
+@login_required
+@require_POST
+def consent_update(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    consent = selectors.consent_get_for_user(user=request.user, case=case, pk=consent_pk)
+    case_services.ensure_may_decide(user=request.user, case=case)
+    form = ConsentForm(request.POST, prefix=f"consent-{consent.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_services.consent_record(
+                consent=consent,
+                actor=request.user,
+                status=data["status"],
+                notification_sent_on=data["notification_sent_on"],
+                decided_on=data["decided_on"],
+                reference_number=data["reference_number"],
+                note=data["note"],
+            )
+        except DomainError as error:
+            if error.status == 403:
+                raise
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect("compliance:case-detail", pk=case.pk)
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    return _render_case(request, case, status=400, **{f"consent_{consent.pk}": form})
+
+
+@login_required
+@require_POST
+def document_update(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    document = selectors.document_get_for_user(user=request.user, case=case, pk=document_pk)
+    case_services.ensure_may_decide(user=request.user, case=case)
+    form = DocumentForm(request.POST, request.FILES, prefix=f"document-{document.pk}")
+    if form.is_valid():
+        try:
+            case_services.document_mark(
+                document=document,
+                actor=request.user,
+                received=form.cleaned_data["received"],
+                upload=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            if error.status == 403:
+                raise
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Document updated."))
+            return redirect("compliance:case-detail", pk=case.pk)
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    return _render_case(request, case, status=400, **{f"document_{document.pk}": form})
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+    """Never a public media URL: only those who may see the case get its documents."""
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    document = selectors.document_get_for_user(user=request.user, case=case, pk=document_pk)
+    if not document.file:
+        raise Http404
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=document.content_type == "application/pdf",
+        filename=document.original_name,
+    )
