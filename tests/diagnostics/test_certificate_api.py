@@ -301,3 +301,25 @@ def test_certificate_list_query_count_is_pinned(
         response = api_client.get(URL)
 
     assert response.json()["count"] == 3
+
+
+def test_ids_that_cannot_exist_are_not_found(api_client, buyer):
+    api_client.force_authenticate(buyer)
+
+    assert api_client.get("/api/v1/diagnostics/packs/99999999999999/assessment/").status_code == 404
+    assert api_client.get("/api/v1/diagnostics/guarantees/99999999999999/").status_code == 404
+    assert api_client.get("/api/v1/diagnostics/guarantees/abc/").status_code == 404
+    assert api_client.get(f"{URL}?pack=99999999999999999999").json()["count"] == 0
+    assert api_client.get(f"{URL}{'-' * 36}/").status_code == 404
+
+
+def test_unreadable_csv_is_a_400(api_client, provider, full_discharge, pack):
+    api_client.force_authenticate(provider)
+    huge_field = b"time,voltage,current\n0,3.9," + b"1" * 200_000 + b"\n"
+    body = _body(full_discharge, pack, raw_data=SimpleUploadedFile("r.csv", huge_field))
+    body.pop("safety_flags")
+
+    response = api_client.post(URL, body, format="multipart")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["raw_data"]
