@@ -241,16 +241,15 @@ def _places(field: str) -> int:
 
 
 def _to_decimal(raw: Any) -> Decimal | None:
-    if isinstance(raw, bool):
+    """A finite Decimal from a JSON number or numeric text; None for anything else."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal | str):
         return None
-    if isinstance(raw, int | float | Decimal):
-        return Decimal(str(raw))
-    if isinstance(raw, str):
-        try:
-            return Decimal(raw.strip())
-        except InvalidOperation:
-            return None
-    return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        return None
+    # NaN and Infinity parse (Python's json reads them too) but are not quantities.
+    return value if value.is_finite() else None
 
 
 def _quantity(attribute: Attribute, raw: Any) -> Decimal:
@@ -287,7 +286,11 @@ def _quantity(attribute: Attribute, raw: Any) -> Decimal:
                 )
                 % {"value": value, "unit": attribute.unit, "hint": attribute.plain_number_hint}
             )
-    return value.quantize(Decimal(1).scaleb(-_places(attribute.field)), rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(Decimal(1).scaleb(-_places(attribute.field)), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        # More digits than Decimal's context holds (1e999): far beyond any field anyway.
+        raise ValueError(_("Enter a smaller number.")) from None
 
 
 def _date(raw: Any) -> datetime.date:

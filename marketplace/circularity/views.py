@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from marketplace.accounts.services import ensure_can_trade
@@ -44,6 +45,12 @@ def _lookup(document: dict[str, Any], path: str) -> Any:
 
 # Coded values shown by their label, in the user's language.
 CHOICE_FIELDS = frozenset({"module_format", "soh_source", "grade"})
+CATEGORY_LABELS = {
+    "ev": gettext_lazy("Electric vehicle battery"),
+    "lmt": gettext_lazy("Light means of transport (LMT) battery"),
+    "industrial": gettext_lazy("Industrial battery"),
+    "stationary": gettext_lazy("Stationary battery energy storage"),
+}
 
 
 def _rows(
@@ -59,6 +66,10 @@ def _rows(
             continue
         if attribute.field in CHOICE_FIELDS:
             value = getattr(pack, f"get_{attribute.field}_display")()
+        elif attribute.type == "date":
+            value = value[:10]  # the export's midnight-UTC date-time is a calendar date
+        elif attribute.computed == "battery_category":
+            value = CATEGORY_LABELS.get(value, value)
         sections.setdefault(attribute.group, []).append(
             {
                 "label": ATTRIBUTE_LABELS.get(attribute.path, attribute.path),

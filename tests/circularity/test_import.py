@@ -241,3 +241,23 @@ def test_dates_and_date_times_keep_the_calendar_date_as_written(seller):
 
     assert pack["manufactured_on"] == datetime.date(2018, 3, 1)
     assert pack["first_used_on"] == datetime.date(2018, 6, 15)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            "NaN",
+            'Enter a number in kWh, or {"value": …, "unit": …} in one of: kWh, Wh, MWh.',
+        ),
+        (True, 'Enter a number in kWh, or {"value": …, "unit": …} in one of: kWh, Wh, MWh.'),
+        ({"value": "forty", "unit": "kWh"}, "Enter a number as the value."),
+        ({"value": "1e999", "unit": "kWh"}, "Enter a smaller number."),
+    ],
+)
+def test_values_that_are_not_quantities_are_refused(seller, given, message):
+    data = passport(performanceAndDurability__batteryTechicalProperties__ratedEnergy=given)
+
+    assert errors_of(data, seller) == {
+        "performanceAndDurability.batteryTechicalProperties.ratedEnergy": [message]
+    }

@@ -35,6 +35,8 @@ def test_anonymous_visitor_sees_the_public_passport_without_soh(client, pack):
     content = response.content.decode()
     assert "AZE0-000123" in content
     assert "Estimated contained metals" in content
+    assert "<td>Electric vehicle battery" in content
+    assert "<td>2018-03-01\n" in content
     assert SOH_LABEL not in content
     assert "82.5" not in content
     assert "signed-in members of verified organisations" in content
