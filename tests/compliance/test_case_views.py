@@ -201,3 +201,14 @@ def test_officer_panel_snippet_counts_the_queue(case):
     assert "1 case awaiting an officer" in html
     assert "0 blocked cases" in html
     assert "/compliance/cases/?status=awaiting_officer" in html
+
+
+def test_staff_can_look_a_case_up_in_the_admin(client, staff, case):
+    staff.is_superuser = True
+    staff.save(update_fields=["is_superuser"])
+    client.force_login(staff)
+
+    response = client.get(f"/admin/compliance/shipmentcase/{case.pk}/change/")
+
+    assert response.status_code == 200
+    assert "REGIME-OECD-AMBER" in response.content.decode()
