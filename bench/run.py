@@ -275,6 +275,9 @@ def bid_phase(*, name: str, base_url: str, seeded, sale_ids: list[int], clients:
         "seconds": round(run.seconds, 2),
         "accepted": len(run.accepted),
         "refused_too_low": run.refused["bid_too_low"],
+        "answered_per_s": round((len(run.accepted) + run.refused["bid_too_low"]) / run.seconds, 1)
+        if run.seconds
+        else 0.0,
         "refused_p50_ms": round(_percentile(run.refused_latencies_ms, 0.50), 1),
         "errors": len(run.errors),
         "error_samples": run.errors[:5],
@@ -311,7 +314,7 @@ def search_phase(*, base_url: str, seeded, access_log: Path, repeats: int) -> li
         token=seeded.search_token,
         queries=search.QUERIES,
         repeats=repeats,
-        budget_s=90,
+        budget_s=45,
     )
     if run.errors:
         raise RuntimeError(f"search errors: {run.errors[:3]}")
@@ -395,6 +398,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "postgresql": postgres_version(),
         "os": platform.platform(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -405,7 +409,9 @@ TARGETS = {
     "spread_ge_hot": lambda r: r["spread_bids"]["api_bids_per_s"] >= r["bids"]["api_bids_per_s"],
     "search_p95_lt_50ms": lambda r: all(s["p95_ms"] < 50 for s in r["search"]),
     "search_within_2x_sql": lambda r: all(s["ratio"] <= 2 for s in r["search"]),
-    "storm_le_60s": lambda r: r["closing_storm"]["seconds"] <= 60,
+    "storm_le_60s": lambda r: (
+        r["closing_storm"]["completed"] and r["closing_storm"]["seconds"] <= 60
+    ),
     "precheck_ge_2000": lambda r: r["precheck_per_s"] >= 2000,
     "rss_lt_150mb": lambda r: max(r["rss_mb"]["web"] or 0, r["rss_mb"]["worker"] or 0) < 150,
 }
@@ -440,8 +446,14 @@ def summary(result: dict) -> str:
             f"(< 50), SQL p95 {search['sql_ms']} ms, ×{search['ratio']} (≤ 2)"
         )
     lines += [
-        f"  storm     : {storm['auctions']} auctions closed in {storm['seconds']:.1f} s "
-        f"(≤ 60), {storm['orders']} orders",
+        f"  storm     : {storm['closed']}/{storm['auctions']} auctions closed in "
+        + (
+            f"{storm['seconds']:.1f} s (≤ 60)"
+            if storm["completed"]
+            else f"the time limit; at {storm['closes_per_s']}/s all would take "
+            f"{storm['projected_seconds']} s (≤ 60)"
+        )
+        + f", {storm['orders']} orders",
         f"  pre-check : {result['precheck_per_s']:.0f}/s (≥ 2000)",
         f"  RSS       : web {result['rss_mb']['web']} MB, worker {result['rss_mb']['worker']} MB "
         "(< 150)",
@@ -464,7 +476,8 @@ def history_row(result: dict) -> str:
         f"| {bids['p99_ms']:.0f} | {bids['lost']}/{bids['duplicated']} "
         f"| {spread['api_bids_per_s']:.0f} ({spread['ratio']:.0%}) "
         f"| {worst_search['p95_ms']:.0f} ({worst_search['name']}) | ×{worst_ratio:.1f} "
-        f"| {storm['seconds']:.0f} | {result['precheck_per_s']:.0f} "
+        f"| {storm['seconds'] if storm['completed'] else '>' + str(storm['projected_seconds'])} "
+        f"| {result['precheck_per_s']:.0f} "
         f"| {result['rss_mb']['web']:.0f}/{result['rss_mb']['worker']:.0f} |"
     )
 
@@ -503,7 +516,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--search-repeats", type=int, default=40)
-    parser.add_argument("--storm-timeout", type=float, default=180)
+    parser.add_argument(
+        "--storm-timeout", type=float, default=150, help="stop waiting for the storm after this"
+    )
     parser.add_argument(
         "--record", action="store_true", help="append this run to docs/benchmarks.md's history"
     )
@@ -517,6 +532,7 @@ def run(args: argparse.Namespace, children: Children) -> dict:
     LOGS.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    load_at_start = os.getloadavg()[0]
 
     def phase(text: str) -> None:
         print(f"[{time.monotonic() - started:6.1f} s] {text}", flush=True)
@@ -609,16 +625,19 @@ def run(args: argparse.Namespace, children: Children) -> dict:
               "--without-gossip", "--without-mingle", "--loglevel=WARNING"]  # fmt: skip
     for number in (1, 2):
         children.start(f"celery{number}", [*celery, "-n", f"bench{number}@%h"], env)
-    wait_workers(2, timeout_s=60)
-    phase(f"closing storm: {len(seeded.storm_sale_ids):,} auctions due, close tasks queued")
+    workers = wait_workers(2, timeout_s=60)
+    phase(f"closing storm: {len(seeded.storm_sale_ids):,} close tasks queued, auctions due")
     storm_run = storm.run_storm(
         sale_ids=seeded.storm_sale_ids,
         expected_orders=seeded.storm_expected_orders,
         timeout_s=args.storm_timeout,
+        workers=workers,
     )
     print(
-        f"  closed {storm_run.closed:,} in {storm_run.seconds:.1f} s, {storm_run.orders:,} "
-        f"orders (queueing took {storm_run.enqueue_seconds:.1f} s)"
+        f"  closed {storm_run.closed:,}/{storm_run.auctions:,} in "
+        f"{storm_run.observed_seconds:.1f} s ({storm_run.closes_per_s:.0f}/s), "
+        f"{storm_run.orders:,} orders (queueing took {storm_run.enqueue_seconds:.1f} s)"
+        + ("" if storm_run.completed else " — time limit reached, storm not finished")
     )
     memory = rss_mb(children)
     print(f"  RSS web {memory['web_processes']} MB, worker {memory['worker_processes']} MB")
@@ -641,6 +660,12 @@ def run(args: argparse.Namespace, children: Children) -> dict:
         "closing_storm": {
             "auctions": storm_run.auctions,
             "seconds": round(storm_run.seconds, 1),
+            "completed": storm_run.completed,
+            "closed": storm_run.closed,
+            "closes_per_s": round(storm_run.closes_per_s, 1),
+            "projected_seconds": round(storm_run.auctions / storm_run.closes_per_s, 1)
+            if storm_run.closes_per_s
+            else None,
             "orders": storm_run.orders,
             "expected_orders": storm_run.expected_orders,
             "enqueue_seconds": round(storm_run.enqueue_seconds, 2),
@@ -658,18 +683,22 @@ def run(args: argparse.Namespace, children: Children) -> dict:
         "errors": errors,
         "bench_seconds": round(time.monotonic() - started, 1),
     }
+    # Other work on the machine skews absolute figures; the ratios share the same skew.
+    result["machine"]["load_average_at_start"] = round(load_at_start, 2)
     result["targets"] = evaluate(result)
     return result
 
 
-def wait_workers(count: int, *, timeout_s: float) -> None:
+def wait_workers(count: int, *, timeout_s: float) -> list[str]:
+    """The names of the bench workers once ``count`` of them answer a ping."""
     from marketplace.celery import app
 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         replies = app.control.ping(timeout=1.0) or []
-        if len(replies) >= count:
-            return
+        names = sorted(name for reply in replies for name in reply if name.startswith("bench"))
+        if len(names) >= count:
+            return names
     raise RuntimeError(f"{count} Celery workers did not answer within {timeout_s:.0f} s")
 
 
