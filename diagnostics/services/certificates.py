@@ -21,13 +21,21 @@ from diagnostics.choices import (
     CERTIFICATE_TRANSITIONS,
     CertificateEventKind,
     CertificateStatus,
+    GuaranteeStatus,
 )
 from diagnostics.content import content_sha256
 from diagnostics.engine import DiagnoseRequest, DiagnosisResult, diagnose_readings, parse_request
 from diagnostics.engine.inputs import Measurement
 from diagnostics.engine.normalise import HUNDRED, Reading
 from diagnostics.exceptions import DiagnoseInputError
-from diagnostics.models import CertificateEvent, PackAssessment, RegisteredMethod, SohCertificate
+from diagnostics.models import (
+    CertificateEvent,
+    GuaranteeEvent,
+    PackAssessment,
+    RegisteredMethod,
+    ResidualValueGuarantee,
+    SohCertificate,
+)
 from diagnostics.rawdata import check_raw_data
 from diagnostics.reference import reference_data
 from diagnostics.services.common import clean_reason, field_error, json_safe
@@ -323,7 +331,7 @@ def certificate_issue(
             raw_data=raw_data,
             supersedes=None,
         )
-        assessment_refresh(subject=subject)
+        assessment_refresh(subject=subject, actor=actor)
     return certificate
 
 
@@ -395,7 +403,7 @@ def certificate_supersede(
             reason=reason,
             kind=CertificateEventKind.SUPERSEDED,
         )
-        assessment_refresh(subject=subject)
+        assessment_refresh(subject=subject, actor=actor)
     certificate.refresh_from_db()
     return new
 
@@ -418,7 +426,7 @@ def certificate_revoke(*, actor: User, certificate: SohCertificate, reason: str)
             reason=reason,
             kind=CertificateEventKind.REVOKED,
         )
-        assessment_refresh(subject=locked.subject)
+        assessment_refresh(subject=locked.subject, actor=actor)
     certificate.refresh_from_db()
     return certificate
 
@@ -483,8 +491,27 @@ def combined_diagnosis(subject: Subject) -> tuple[DiagnosisResult, list[SohCerti
     return diagnose_readings(request, readings, reference), combined
 
 
-def assessment_refresh(*, subject: Subject) -> PackAssessment:
-    """Recompute the item's combined estimate and write its headline to the catalog."""
+def _void_stale_offers(*, pack: BatteryPack, actor: User | None) -> None:
+    """An offered guarantee was priced from the certificates of its day; once they change,
+    buyers must not see that premium any more. Active guarantees are contracts and stay."""
+    offers = list(pack.guarantees.filter(status=GuaranteeStatus.OFFERED))
+    for offer in offers:
+        updated = ResidualValueGuarantee.objects.filter(
+            pk=offer.pk, status=GuaranteeStatus.OFFERED
+        ).update(status=GuaranteeStatus.VOID)
+        if updated == 1:
+            GuaranteeEvent.objects.create(
+                guarantee=offer,
+                from_status=GuaranteeStatus.OFFERED,
+                to_status=GuaranteeStatus.VOID,
+                actor=actor,
+                reason=_("The pack's certificates changed; offer the guarantee again."),
+            )
+
+
+def assessment_refresh(*, subject: Subject, actor: User | None = None) -> PackAssessment:
+    """Recompute the item's combined estimate and write its headline to the catalog; void
+    guarantee offers priced from the previous certificates."""
     key = "pack" if isinstance(subject, BatteryPack) else "module_lot"
     assessment, _created = PackAssessment.objects.get_or_create(**{key: subject})
     # Two certificates of one item may be issued at once; each recomputation must see the
@@ -535,4 +562,6 @@ def assessment_refresh(*, subject: Subject) -> PackAssessment:
     for name, value in values.items():
         setattr(assessment, name, value)
     assessment.save()
+    if isinstance(subject, BatteryPack):
+        _void_stale_offers(pack=subject, actor=actor)
     return assessment

@@ -213,3 +213,17 @@ def test_anonymous_sees_no_guarantees(api_client, seller, certified):
     _warranty(seller, certified)
 
     assert api_client.get(URL).status_code in (401, 403)
+
+
+def test_a_certificate_change_voids_offers_priced_from_the_old_one(
+    seller, provider, certified, full_discharge
+):
+    guarantee = _warranty(seller, certified)
+    certificate = certified.soh_certificates.get()
+
+    services.certificate_revoke(actor=provider, certificate=certificate, reason="wrong pack")
+
+    guarantee.refresh_from_db()
+    assert guarantee.status == "void"
+    event = guarantee.events.last()
+    assert (event.from_status, event.to_status, event.actor) == ("offered", "void", provider)
