@@ -93,3 +93,13 @@ class Material(models.TextChoices):
     END_OF_LIFE_PACK = "end_of_life_pack", _("End-of-life pack or module (waste)")
     DAMAGED_PACK = "damaged_pack", _("Damaged or defective pack or module")
     BLACK_MASS = "black_mass", _("Black mass")
+
+
+class ExtraDocument(models.TextChoices):
+    """Documents an officer may add to a case's checklist beyond what the rules require."""
+
+    SDS = "sds", _("Safety data sheet (SDS)")
+    UN38_3_SUMMARY = "un38_3_summary", _("UN38.3 test summary")
+    SALES_CONTRACT = "sales_contract", _("Sales contract")
+    PACKING_LIST = "packing_list", _("Packing list")
+    OTHER = "other", _("Other document")

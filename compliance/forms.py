@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from compliance.choices import CaseStatus, ConsentStatus, Material
+from compliance.choices import CaseStatus, ConsentStatus, ExtraDocument, Material
 from compliance.ruleset import MATERIAL_CODES
 from compliance.services.precheck import PrecheckInput, parse_precheck_input
 
@@ -141,6 +141,16 @@ class DocumentForm(forms.Form):
         label=_("File"), required=False, help_text=_("PDF, PNG or JPEG, up to 10 MB.")
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class DocumentAddForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=ExtraDocument.choices)
+    label = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=255,
+        help_text=_("Needed for another document; optional otherwise."),
+    )
 
 
 class MaterialOverrideForm(forms.Form):

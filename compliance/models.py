@@ -195,6 +195,8 @@ class CaseDocument(models.Model):
     case = models.ForeignKey(ShipmentCase, on_delete=models.CASCADE, related_name="documents")
     code = models.CharField(_("document"), max_length=60)
     label = models.CharField(_("label"), max_length=255)
+    # False for documents an officer added; the checks never remove those.
+    required_by_rules = models.BooleanField(_("required by the rules"), default=True)
     received = models.BooleanField(_("received"), default=False)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     received_by = models.ForeignKey(

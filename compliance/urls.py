@@ -15,6 +15,7 @@ urlpatterns = [
         views.consent_update,
         name="case-consent",
     ),
+    path("cases/<int:pk>/documents/", views.document_add, name="case-document-add"),
     path(
         "cases/<int:pk>/documents/<int:document_pk>/",
         views.document_update,

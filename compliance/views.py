@@ -14,6 +14,7 @@ from compliance.forms import (
     CaseDecisionForm,
     CaseFilterForm,
     ConsentForm,
+    DocumentAddForm,
     DocumentForm,
     MaterialOverrideForm,
     PrecheckForm,
@@ -197,6 +198,7 @@ def _render_case(
         "may_act": may_act,
         "decision_form": forms_in_error.get("decision")
         or CaseDecisionForm(review_checks=review_checks),
+        "document_add_form": forms_in_error.get("document_add") or DocumentAddForm(),
         "material_form": forms_in_error.get("material")
         or MaterialOverrideForm(initial={"material": case.material}),
         "problems": case_services.approval_problems(case=case, today=today)
@@ -328,6 +330,31 @@ def document_update(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
             return redirect("compliance:case-detail", pk=case.pk)
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     return _render_case(request, case, status=400, **{f"document_{document.pk}": form})
+
+
+@login_required
+@require_POST
+def document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    case_services.ensure_may_decide(user=request.user, case=case)
+    form = DocumentAddForm(request.POST)
+    if form.is_valid():
+        try:
+            case_services.document_add(
+                case=case,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                label=form.cleaned_data["label"],
+            )
+        except DomainError as error:
+            if error.status == 403:
+                raise
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Document added to the checklist."))
+            return redirect("compliance:case-detail", pk=case.pk)
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    return _render_case(request, case, status=400, document_add=form)
 
 
 @login_required

@@ -9,6 +9,7 @@ from compliance.choices import (
     ConsentRole,
     ConsentStatus,
     EventKind,
+    ExtraDocument,
     Material,
 )
 from compliance.models import CaseCheck, CaseDocument, CaseEvent, ConsentRequest, ShipmentCase
@@ -159,6 +160,7 @@ class CaseDocumentSerializer(serializers.ModelSerializer):
             "id",
             "code",
             "label",
+            "required_by_rules",
             "received",
             "received_at",
             "original_name",
@@ -294,6 +296,17 @@ class ConsentUpdateSerializer(serializers.Serializer):
                 _("Choose one of %(choices)s.") % {"choices": ", ".join(ConsentStatus.values)}
             )
         return value
+
+
+class DocumentAddSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=" | ".join(ExtraDocument.values))
+    label = serializers.CharField(
+        max_length=255,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("Name of the document; needed for kind other."),
+    )
 
 
 class DocumentUpdateSerializer(serializers.Serializer):

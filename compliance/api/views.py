@@ -178,6 +178,21 @@ class CaseViewSet(
         return Response(serializers.CaseConsentSerializer(updated).data)
 
     @extend_schema(
+        request=serializers.DocumentAddSerializer,
+        responses={201: serializers.CaseDocumentSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="documents")
+    def add_document(self, request: Request, pk: str | None = None) -> Response:
+        """Add a document to the checklist (SDS, UN38.3 summary, ...); approval waits for it."""
+        case = self.get_object()
+        body = serializers.DocumentAddSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        document = case_services.document_add(case=case, actor=request.user, **body.validated_data)
+        return Response(
+            serializers.CaseDocumentSerializer(document).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
         request={
             "multipart/form-data": serializers.DocumentUpdateSerializer,
             "application/json": serializers.DocumentUpdateSerializer,

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries.data import COUNTRIES
 
@@ -28,6 +29,7 @@ from compliance.choices import (
     CheckOutcome,
     ConsentStatus,
     EventKind,
+    ExtraDocument,
     Material,
 )
 from compliance.exceptions import (
@@ -391,7 +393,12 @@ def _sync_documents(case: ShipmentCase, codes: list[str], ruleset: Ruleset) -> N
         if code not in existing:
             CaseDocument.objects.create(case=case, code=code, label=ruleset.documents[code].label)
     for code, document in existing.items():
-        if code not in codes and not document.received and not document.file:
+        if (
+            code not in codes
+            and document.required_by_rules
+            and not document.received
+            and not document.file
+        ):
             document.delete()
 
 
@@ -773,3 +780,34 @@ def document_mark(
             reason=current.code + (f" ({current.original_name})" if current.original_name else ""),
         )
     return current
+
+
+def document_add(*, case: ShipmentCase, actor: User, kind: str, label: str = "") -> CaseDocument:
+    """Add a document to the checklist (an SDS, a UN38.3 summary, ...); approval then waits
+    for it like for the documents the rules require."""
+    ensure_may_decide(user=actor, case=case)
+    if kind not in ExtraDocument.values:
+        raise CaseInputError(
+            _("Choose a valid document."), fields={"kind": [_("Choose a valid document.")]}
+        )
+    label = (label or "").strip() or str(ExtraDocument(kind).label)
+    code = kind if kind != ExtraDocument.OTHER else f"other_{slugify(label)[:40] or 'document'}"
+    with transaction.atomic():
+        locked = ShipmentCase.objects.select_for_update().get(pk=case.pk)
+        _ensure_case_open_for_records(locked)
+        if locked.documents.filter(code=code).exists():
+            raise CaseInputError(
+                _("This document is already on the checklist."),
+                fields={"kind": [_("This document is already on the checklist.")]},
+            )
+        document = CaseDocument.objects.create(
+            case=locked, code=code, label=label[:255], required_by_rules=False
+        )
+        CaseEvent.objects.create(
+            case=locked,
+            kind=EventKind.DOCUMENT,
+            to_status="missing",
+            actor=actor,
+            reason=_("Added to the checklist: %(label)s") % {"label": document.label},
+        )
+    return document

@@ -344,3 +344,41 @@ def test_list_query_count_does_not_grow_with_cases(
         response = client.get(CASES_URL)
 
     assert len(response.json()["results"]) == 5
+
+
+def test_officer_adds_an_sds_and_approval_waits_for_it(api_client, officer, case):
+    client = as_user(api_client, officer)
+
+    response = client.post(f"{CASES_URL}{case.pk}/documents/", {"kind": "sds"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["label"] == "Safety data sheet (SDS)"
+    assert response.json()["required_by_rules"] is False
+    assert case.documents.count() == 8
+    duplicate = client.post(f"{CASES_URL}{case.pk}/documents/", {"kind": "sds"}, format="json")
+    assert duplicate.status_code == 400
+    assert list(duplicate.json()["error"]["fields"]) == ["kind"]
+    assert case.documents.count() == 8
+    problems = cases.approval_problems(case=case, today=timezone.localdate())
+    assert "Document not received: Safety data sheet (SDS)." in problems
+
+
+def test_added_documents_survive_a_recheck(
+    api_client, officer, case, django_capture_on_commit_callbacks
+):
+    cases.document_add(case=case, actor=officer, kind="other", label="Port permit")
+    case.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.case_request_recheck(case=case, actor=officer)
+
+    assert case.documents.filter(code="other_port-permit", label="Port permit").count() == 1
+
+
+def test_parties_cannot_add_documents(api_client, seller, case):
+    response = as_user(api_client, seller).post(
+        f"{CASES_URL}{case.pk}/documents/", {"kind": "sds"}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert case.documents.count() == 7

@@ -212,3 +212,13 @@ def test_staff_can_look_a_case_up_in_the_admin(client, staff, case):
 
     assert response.status_code == 200
     assert "REGIME-OECD-AMBER" in response.content.decode()
+
+
+def test_officer_adds_a_un38_3_summary_on_the_case_page(client, officer, case):
+    client.force_login(officer)
+
+    response = client.post(f"/compliance/cases/{case.pk}/documents/", {"kind": "un38_3_summary"})
+
+    assert response.status_code == 302
+    assert case.documents.filter(code="un38_3_summary", required_by_rules=False).count() == 1
+    assert "UN38.3 test summary" in client.get(f"/compliance/cases/{case.pk}/").content.decode()
