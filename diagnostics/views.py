@@ -35,6 +35,7 @@ from marketplace.core.exceptions import DomainError
 from marketplace.core.forms import apply_domain_error
 
 PAGE_SIZE = 25
+HISTORY_FORECAST_YEARS = 10
 
 GRADE_USE_LABELS = {
     "A": gettext_lazy("EV reuse"),
@@ -299,7 +300,8 @@ def pack_history(request: HttpRequest, pk: int) -> HttpResponse:
     forecast = None
     if outcome is not None and latest is not None:
         result, _combined = outcome
-        until = plot_years(result.years_to_60_pct)
+        # Beyond ten years the forecast would squeeze the measured history into one corner.
+        until = min(plot_years(result.years_to_60_pct), HISTORY_FORECAST_YEARS)
         forecast = (latest.tested_on, result.forecast.curve(until))
     return render(
         request,

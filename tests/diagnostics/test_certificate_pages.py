@@ -332,3 +332,17 @@ def test_buyer_cannot_open_the_guarantee_form(client, provider, full_discharge, 
     client.force_login(buyer)
 
     assert client.get(f"/diagnostics/packs/{pack.pk}/guarantees/new/").status_code == 403
+
+
+def test_pages_render_in_japanese(client, provider, full_discharge, pack, buyer):
+    certificate = issue(provider, full_discharge, pack)
+    client.force_login(buyer)
+    client.cookies["django_language"] = "ja"
+
+    pages = [
+        f"/diagnostics/certificates/{certificate.uuid}/verify/",
+        f"/diagnostics/certificates/{certificate.uuid}/",
+        f"/diagnostics/packs/{pack.pk}/history/",
+    ]
+
+    assert [client.get(url).status_code for url in pages] == [200, 200, 200]

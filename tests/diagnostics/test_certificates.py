@@ -2,10 +2,12 @@
 
 import datetime
 import hashlib
+import uuid
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 
 from diagnostics import selectors, services
 from diagnostics.content import (
@@ -19,7 +21,7 @@ from diagnostics.models import CertificateEvent, PackAssessment, RegisteredMetho
 from marketplace.accounts.choices import Role, VerificationStatus
 from marketplace.catalog.choices import Chemistry
 from marketplace.core.exceptions import DomainError, InvalidTransition, PermissionDeniedError
-from tests.catalog.factories import BatteryPackFactory
+from tests.catalog.factories import BatteryPackFactory, ModuleLotFactory
 from tests.diagnostics.conftest import TESTED_ON, issue, values
 from tests.factories import UserFactory
 
@@ -571,3 +573,30 @@ def test_oversize_raw_data_is_refused(provider, full_discharge, pack, settings, 
 
     assert "larger than 5 MB" in raised.value.message
     assert SohCertificate.objects.count() == 0
+
+
+def test_module_lot_certificate_writes_the_lot(provider, full_discharge):
+    lot = ModuleLotFactory()  # LMO, 24 kWh in total
+
+    certificate = services.certificate_issue(
+        actor=provider,
+        registered_method_id=full_discharge.pk,
+        subject=lot,
+        values=values(measured_energy_kwh=Decimal("18.000"), odometer_km=None),
+    )
+
+    assert (certificate.module_lot, certificate.pack) == (lot, None)
+    assert certificate.soh_pct == Decimal("75.0")
+    lot.refresh_from_db()
+    assert (lot.soh_pct, lot.grade, lot.soh_source) == (Decimal("75.00"), "B1", "certificate")
+    assert PackAssessment.objects.get(module_lot=lot).certificate_count == 1
+
+
+def test_a_certificate_names_exactly_one_item(provider, full_discharge, pack):
+    certificate = issue(provider, full_discharge, pack)
+    certificate.pk = None
+    certificate.uuid = uuid.uuid4()
+    certificate.module_lot = ModuleLotFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        certificate.save()
