@@ -147,6 +147,20 @@ class CaseViewSet(
         return self._detail(case)
 
     @extend_schema(
+        request=serializers.CaseReasonSerializer, responses=serializers.CaseDetailSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Close the case because the movement will not happen (the deal fell through)."""
+        case = self.get_object()
+        body = serializers.CaseReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case_services.case_withdraw(
+            case=case, actor=request.user, reason=body.validated_data["reason"]
+        )
+        return self._detail(case)
+
+    @extend_schema(
         request=serializers.CaseRecheckSerializer, responses=serializers.CaseDetailSerializer
     )
     @action(detail=True, methods=["post"])

@@ -382,3 +382,25 @@ def test_parties_cannot_add_documents(api_client, seller, case):
 
     assert response.status_code == 403
     assert case.documents.count() == 7
+
+
+def test_officer_withdraws_an_approved_case_and_the_gate_closes(api_client, officer, case):
+    from compliance.services.gates import shipment_cleared
+
+    for consent in case.consents.all():
+        cases.consent_record(consent=consent, actor=officer, status=ConsentStatus.GRANTED)
+    for document in case.documents.all():
+        cases.document_mark(document=document, actor=officer, received=True)
+    review = list(case.checks.filter(outcome=CheckOutcome.REVIEW).values_list("pk", flat=True))
+    cases.case_approve(case=case, actor=officer, acknowledge_check_ids=review)
+    case.refresh_from_db()
+
+    response = as_user(api_client, officer).post(
+        f"{CASES_URL}{case.pk}/withdraw/", {"reason": "Buyer cancelled the order"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "withdrawn"
+    assert (
+        shipment_cleared(listing=case.listing, buyer_organisation=case.buyer_organisation) is False
+    )

@@ -222,3 +222,20 @@ def test_officer_adds_a_un38_3_summary_on_the_case_page(client, officer, case):
     assert response.status_code == 302
     assert case.documents.filter(code="un38_3_summary", required_by_rules=False).count() == 1
     assert "UN38.3 test summary" in client.get(f"/compliance/cases/{case.pk}/").content.decode()
+
+
+def test_blocked_case_page_says_it_cannot_be_approved(
+    client, officer, pack_listing, django_capture_on_commit_callbacks
+):
+    from tests.factories import OrganisationFactory
+
+    chinese = OrganisationFactory(legal_name="Shenzhen Metals", country="CN")
+    with django_capture_on_commit_callbacks(execute=True):
+        blocked = cases.case_open(
+            listing=pack_listing, buyer_organisation=chinese, destination="CN"
+        )
+
+    html = page(client, officer, f"/compliance/cases/{blocked.pk}/").content.decode()
+
+    assert "CN-IMPORT-WASTE-PACKS" in html
+    assert "can be rejected or checked again, not approved" in html
