@@ -189,3 +189,23 @@ def search_load(
             base_url=base_url, token=token, queries=queries, repeats=repeats, budget_s=budget_s
         )
     )
+
+
+async def _warm_up(*, base_url: str, token: str, paths: list[str], parallel: int) -> int:
+    headers = {"Authorization": f"Token {token}"}
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+
+        async def one(path: str) -> int:
+            async with session.get(f"{base_url}{path}", headers=headers) as response:
+                await response.read()
+                return response.status
+
+        statuses = await asyncio.gather(*(one(path) for path in paths for _ in range(parallel)))
+    return sum(1 for status in statuses if status == 200)
+
+
+def warm_up(*, base_url: str, token: str, paths: list[str], parallel: int) -> int:
+    """Every worker thread imports the views and opens its connections before the clock runs
+    (gunicorn imports URLconfs lazily, on each worker's first request)."""
+    return asyncio.run(_warm_up(base_url=base_url, token=token, paths=paths, parallel=parallel))

@@ -571,6 +571,20 @@ def run(args: argparse.Namespace, children: Children) -> dict:
         env,
     )  # fmt: skip
     wait_http(f"{base_url}/healthz", timeout_s=30, process=gunicorn)
+    from bench.load import warm_up
+
+    # A seller with no listings: the listings view is imported without a heavy query.
+    idle_seller = seeded.bidder_organisation_ids[-1]
+    for _ in range(2):
+        warm_up(
+            base_url=base_url,
+            token=seeded.search_token,
+            paths=[
+                f"/api/v1/trading/sales/{seeded.hot_sale_id}/",
+                f"/api/v1/listings/?page_size=1&seller={idle_seller}",
+            ],
+            parallel=args.web_workers * args.web_threads,
+        )
 
     seconds = int(args.seconds)
     phase(f"pgbench: bid transaction on one lot, 8 clients, {seconds} s")
