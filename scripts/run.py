@@ -67,6 +67,7 @@ def register_webhook_when_up(port: str) -> None:
 def main() -> int:
     port = os.environ.get("PORT", "8000")
     try:
+        manage("ensure_database")
         manage("migrate", "--no-input", "-v", "0")
         manage("seed_demo")
     except subprocess.CalledProcessError as error:
