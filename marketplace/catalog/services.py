@@ -596,7 +596,7 @@ def watchlist_remove(*, user: User, listing: Listing) -> None:
     WatchlistEntry.objects.filter(user=user, listing=listing).delete()
 
 
-def saved_search_create(*, user: User, name: str, query: str) -> SavedSearch:
+def saved_search_create(*, user: User, name: str, query: str = "") -> SavedSearch:
     name = name.strip()
     if not name:
         message = _("Name the search so you can find it again.")

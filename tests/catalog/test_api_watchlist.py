@@ -68,3 +68,13 @@ def test_saved_search_names_are_unique_per_user(authed, buyer):
         "name": ["You already have a saved search with this name."]
     }
     assert SavedSearch.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_saved_search_without_filters_saves_all_listings(api_client, buyer):
+    api_client.force_authenticate(buyer)
+
+    response = api_client.post("/api/v1/saved-searches/", {"name": "Everything"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["query"] == ""
