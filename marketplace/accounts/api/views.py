@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -5,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 
 from marketplace.accounts import selectors, services
 from marketplace.accounts.api import serializers
@@ -123,6 +124,15 @@ class PermitViewSet(
         services.permit_remove(permit=instance, actor=self.request.user)
 
 
+class TokenCreationThrottle(UserRateThrottle):
+    """Per user; the rate is read from settings on each request, not once at import."""
+
+    scope = "tokens"
+
+    def get_rate(self) -> str:
+        return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
+
+
 class ApiTokenViewSet(
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -137,8 +147,7 @@ class ApiTokenViewSet(
     def get_throttles(self):
         # Creating keys is the one write here an attacker with a stolen session would repeat.
         if self.action == "create":
-            self.throttle_scope = "tokens"
-            return [*super().get_throttles(), ScopedRateThrottle()]
+            return [*super().get_throttles(), TokenCreationThrottle()]
         return super().get_throttles()
 
     def get_queryset(self):
