@@ -2,17 +2,19 @@
 psycopg directly, and the server time of the same requests from gunicorn's access log.
 
 The SQL is captured from a real request through the Django test client in this process
-(CaptureQueriesContext), so it is exactly what the API sends, parameters and all.
+(CaptureQueriesContext), so it is exactly what the API sends, parameters and all. The SQL runs
+and the HTTP requests alternate, so both sides of the ratio see the same machine.
 """
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
-import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import psycopg
 from django.db import connection
@@ -31,8 +33,6 @@ QUERIES: dict[str, str] = {
     "storage_b2_capacity": "grade=B2&grade=C&capacity_min=20&ordering=-capacity",
     "text_leaf_fukuoka": "q=Leaf&region=Fukuoka",
 }
-SQL_RUNS = 30
-SQL_BUDGET_S = 6.0  # per query: slow queries get fewer runs, the bench stays bounded
 ACCESS_LINE = re.compile(r'^"GET (?P<path>\S+) HTTP/[\d.]+" (?P<status>\d{3}) (?P<micros>\d+)$')
 
 
@@ -63,23 +63,58 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def time_sql(dsn: str, statements: list[str], runs: int = SQL_RUNS) -> tuple[float, float]:
-    """(median, p95) in ms of running all ``statements`` one after the other on psycopg."""
-    totals = []
+@dataclass
+class PairedRun:
+    """Per query: SQL times (psycopg) and client times (HTTP) taken in alternation, so a busy
+    moment of the machine lands on both sides of the ratio."""
+
+    sql_ms: dict[str, list[float]] = field(default_factory=dict)
+    client_ms: dict[str, list[float]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def paired_run(
+    *,
+    dsn: str,
+    base_url: str,
+    token: str,
+    statements: dict[str, list[str]],
+    rounds: int,
+    budget_s: float,
+) -> PairedRun:
+    """Rounds of: for each query, its SQL once on psycopg, then the API request once."""
+    run = PairedRun()
+    address = urlsplit(base_url)
+    connection_http = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    headers = {"Authorization": f"Token {token}"}
+    deadline = time.monotonic() + budget_s
     with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor() as cursor:
-        for sql in statements:  # warm the cache, as a live server's would be
-            cursor.execute(sql.encode())
-            cursor.fetchall()
-        deadline = time.monotonic() + SQL_BUDGET_S
-        for _ in range(runs):
-            if totals and time.monotonic() >= deadline:
-                break
-            started = time.perf_counter()
-            for sql in statements:
+        for sqls in statements.values():  # warm the cache, as a live server's would be
+            for sql in sqls:
                 cursor.execute(sql.encode())
                 cursor.fetchall()
-            totals.append((time.perf_counter() - started) * 1000)
-    return statistics.median(totals), _percentile(totals, 0.95)
+        for _ in range(rounds):
+            if time.monotonic() >= deadline:
+                break
+            for name, query in QUERIES.items():
+                started = time.perf_counter()
+                for sql in statements[name]:
+                    cursor.execute(sql.encode())
+                    cursor.fetchall()
+                run.sql_ms.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                connection_http.request("GET", f"/api/v1/listings/?{query}", headers=headers)
+                response = connection_http.getresponse()
+                body = response.read()
+                elapsed = (time.perf_counter() - started) * 1000
+                if response.status != 200:
+                    run.errors.append(f"{name}: HTTP {response.status} {body[:200]!r}")
+                    continue
+                run.client_ms.setdefault(name, []).append(elapsed)
+                run.counts[name] = json.loads(body).get("count", 0)
+    connection_http.close()
+    return run
 
 
 def server_times(access_log: Path, queries: dict[str, str]) -> dict[str, list[float]]:
