@@ -536,16 +536,21 @@ def listing_close(*, listing: Listing, actor: User | None, reason: str = "") -> 
 def item_record_certified_soh(
     *,
     item: BatteryPack | ModuleLot,
-    soh_pct: Decimal,
+    soh_pct: Decimal | None,
     soh_low_pct: Decimal | None,
     soh_high_pct: Decimal | None,
     grade: str,
 ) -> BatteryPack | ModuleLot:
-    """Diagnostics' entry point: a certificate's figures replace whatever the seller declared."""
+    """Diagnostics' entry point: a certificate's figures replace whatever the seller declared.
+
+    `soh_pct=None` means no valid certificate is left (the last one was revoked): the item
+    then has no SOH at all, rather than a figure still labelled as certified.
+    """
     values = {"soh_pct": soh_pct, "soh_low_pct": soh_low_pct, "soh_high_pct": soh_high_pct}
     _raise_if(soh_errors(values))
+    source = SohSource.CERTIFICATE if soh_pct is not None else ""
     type(item).objects.filter(pk=item.pk).update(
-        **values, grade=grade, soh_source=SohSource.CERTIFICATE, updated_at=timezone.now()
+        **values, grade=grade, soh_source=source, updated_at=timezone.now()
     )
     item.refresh_from_db()
     return item
