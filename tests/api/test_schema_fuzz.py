@@ -1,0 +1,55 @@
+"""Every API operation, fuzzed from our own OpenAPI schema, for a user of each role.
+
+No input may produce a 5xx. Runs in process against the WSGI app inside the test
+transaction, so nothing it creates outlives the test.
+"""
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from marketplace.accounts.choices import Role
+from marketplace.accounts.services import api_token_create
+from tests.factories import StaffFactory, UserFactory
+
+ROLES = [*Role.values, "staff"]
+
+
+def _load_schema():
+    # pytest-django has configured Django before collection; the schema view needs no DB.
+    from marketplace.wsgi import application
+
+    loaded = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    # The coverage phase enumerates every boundary value (thousands of calls for a listing
+    # POST); random fuzzing with a fixed example budget keeps this sweep inside CI's time.
+    loaded.config.phases.coverage.enabled = False
+    return loaded
+
+
+schema = _load_schema()
+
+
+@pytest.fixture(params=ROLES)
+def token(request, db) -> str:
+    """An API key of a verified user in the role (or platform staff)."""
+    role = request.param
+    user = StaffFactory() if role == "staff" else UserFactory(role=role)
+    return api_token_create(user=user, name="fuzz")[1]
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    # Examples per operation and role; raise FUZZ_EXAMPLES for a deeper run by hand.
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "5")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_no_input_makes_the_api_fail_with_a_server_error(case, token):
+    response = case.call(headers={"Authorization": f"Token {token}"})
+
+    case.validate_response(response, checks=[not_a_server_error])
