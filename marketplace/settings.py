@@ -157,8 +157,12 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Sweepers back up the scheduled tasks: a close scheduled with an ETA can be lost with a
+# broker, a deadline can pass while no worker runs. Each takes a bounded batch.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.record_heartbeat", "schedule": 60.0},
+    "close-due-sales": {"task": "trading.sweep_due_sales", "schedule": 30.0},
+    "consent-deadlines": {"task": "compliance.sweep_consent_deadlines", "schedule": 15 * 60.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------
@@ -265,6 +269,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.core.api.schema.add_error_responses",
+    ],
 }
 
 # --- Stripe ---------------------------------------------------------------------------

@@ -46,3 +46,19 @@ def test_env_helpers_fail_loudly_on_malformed_values(monkeypatch):
         env_bool("SOME_FLAG")
     with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER must be a whole number"):
         env_int("SOME_NUMBER", 1)
+
+
+def test_every_scheduled_task_exists():
+    from django.conf import settings
+
+    from marketplace.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert scheduled == {
+        "core.record_heartbeat",
+        "trading.sweep_due_sales",
+        "compliance.sweep_consent_deadlines",
+    }
+    assert scheduled <= set(app.tasks)
