@@ -1,6 +1,7 @@
 """Every API operation, fuzzed from our own OpenAPI schema, for a user of each role.
 
-No input may produce a 5xx. Runs in process against the WSGI app inside the test
+No input may produce a 5xx, and every response (status, content type and body) must be
+one the schema documents. Runs in process against the WSGI app inside the test
 transaction, so nothing it creates outlives the test.
 """
 
@@ -10,6 +11,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from marketplace.accounts.choices import Role
 from marketplace.accounts.services import api_token_create
@@ -49,7 +55,15 @@ def token(request, db) -> str:
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
-def test_no_input_makes_the_api_fail_with_a_server_error(case, token):
+def test_every_response_is_documented_and_none_is_a_server_error(case, token):
     response = case.call(headers={"Authorization": f"Token {token}"})
 
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(
+        response,
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
+    )

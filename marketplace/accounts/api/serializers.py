@@ -46,7 +46,7 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    organisation = OrganisationSerializer(read_only=True)
+    organisation = OrganisationSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = User
