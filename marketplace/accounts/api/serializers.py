@@ -47,6 +47,11 @@ class ReasonSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.ModelSerializer):
     organisation = OrganisationSerializer(read_only=True, allow_null=True)
+    role = serializers.CharField(
+        read_only=True,
+        help_text="dealer, reuse_maker, recycler, diagnostics_provider or compliance_officer; "
+        "empty for platform staff, who act for no organisation.",
+    )
 
     class Meta:
         model = User
