@@ -42,7 +42,7 @@ def test_japanese_dashboard_for_an_unverified_dealer(client, unverified_dealer):
         (Role.REUSE_MAKER, "Reuse maker dashboard", "/catalog/watchlist/"),
         (Role.RECYCLER, "Recycler dashboard", "/trading/quote/"),
         (Role.DIAGNOSTICS_PROVIDER, "Diagnostics provider dashboard", "/diagnostics/estimate/"),
-        (Role.COMPLIANCE_OFFICER, "Compliance officer dashboard", "/compliance/rules/"),
+        (Role.COMPLIANCE_OFFICER, "Compliance officer dashboard", "/compliance/cases/"),
     ],
 )
 @pytest.mark.django_db
