@@ -161,6 +161,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # broker, a deadline can pass while no worker runs. Each takes a bounded batch.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.record_heartbeat", "schedule": 60.0},
+    "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 30.0},
     "close-due-sales": {"task": "trading.sweep_due_sales", "schedule": 30.0},
     "consent-deadlines": {"task": "compliance.sweep_consent_deadlines", "schedule": 15 * 60.0},
 }

@@ -16,3 +16,25 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} (pid {self.pid}) at {self.recorded_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxTask(models.Model):
+    """A Celery task recorded in the same transaction as the work that needs it.
+
+    Sent on commit and deleted once the broker has it; if the broker is down, the row stays
+    and the `core.dispatch_outbox` sweeper sends it later. Tasks are idempotent, so a row
+    sent twice (sent, then the delete lost) does no harm.
+    """
+
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    eta = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}({self.kwargs})"

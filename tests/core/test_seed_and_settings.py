@@ -58,6 +58,7 @@ def test_every_scheduled_task_exists():
 
     assert scheduled == {
         "core.record_heartbeat",
+        "core.dispatch_outbox",
         "trading.sweep_due_sales",
         "compliance.sweep_consent_deadlines",
     }
