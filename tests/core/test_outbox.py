@@ -18,8 +18,8 @@ REFUSED = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection r
 @pytest.fixture
 def broker():
     """The broker as the outbox sees it; set `side_effect = REFUSED` to take it down."""
-    with mock.patch.object(outbox.current_app, "send_task") as send_task:
-        yield send_task
+    with mock.patch.object(outbox, "_send") as send:
+        yield send
 
 
 def test_a_task_is_sent_on_commit_and_leaves_no_row(broker):
@@ -27,7 +27,7 @@ def test_a_task_is_sent_on_commit_and_leaves_no_row(broker):
         outbox.enqueue("compliance.run_case_checks", case_id=7)
         assert broker.call_count == 0  # nothing leaves before the commit
 
-    broker.assert_called_once_with("compliance.run_case_checks", kwargs={"case_id": 7}, eta=None)
+    broker.assert_called_once_with("compliance.run_case_checks", {"case_id": 7}, None)
     assert not OutboxTask.objects.exists()
 
 
@@ -60,7 +60,7 @@ def test_broker_down_keeps_the_task_and_the_sweeper_sends_it_later(broker):
     sent = outbox.dispatch_pending()
 
     assert sent == 1
-    broker.assert_called_once_with("trading.close_sale", kwargs={"sale_id": 3}, eta=eta)
+    broker.assert_called_once_with("trading.close_sale", {"sale_id": 3}, eta)
     assert not OutboxTask.objects.exists()
 
 
@@ -74,3 +74,13 @@ def test_the_sweeper_leaves_rows_still_being_sent_by_their_own_commit(broker):
     assert outbox.dispatch_pending() == 0
     assert broker.call_count == 0
     assert OutboxTask.objects.count() == 1
+
+
+def test_in_eager_mode_the_task_runs_inline_on_commit():
+    from marketplace.core.models import WorkerHeartbeat
+
+    with transaction.atomic():
+        outbox.enqueue("core.record_heartbeat")
+
+    assert WorkerHeartbeat.objects.count() == 1
+    assert not OutboxTask.objects.exists()
