@@ -26,6 +26,8 @@ def enqueue(task_name: str, *, eta: datetime | None = None, **kwargs) -> OutboxT
 
 def _send(task_name: str, kwargs: dict, eta: datetime | None) -> None:
     # Through the registered task, not send_task: eager mode (unit tests) then runs it inline.
+    if task_name not in current_app.tasks:
+        current_app.loader.import_default_modules()  # web processes import tasks lazily
     current_app.tasks[task_name].apply_async(kwargs=kwargs, eta=eta)
 
 
