@@ -46,6 +46,7 @@ BENCH_DSN = f"host=127.0.0.1 port=5432 user=postgres dbname={DB_NAME}"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = "redis://127.0.0.1:6379/2"
 PGBENCH = shutil.which("pgbench") or "/usr/bin/pgbench"
+FULL_SIZE = ("listings", "spread", "storm", "seconds")
 HISTORY_MARKER = "<!-- bench history: run.py --record appends rows above this line -->"
 
 
@@ -720,7 +721,8 @@ def wait_workers(count: int, *, timeout_s: float) -> list[str]:
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    signal.signal(signal.SIGTERM, _raise_on_signal)
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, _raise_on_signal)
     children = Children()
     try:
         result = run(args, children)
@@ -731,11 +733,16 @@ def main(argv: list[str]) -> int:
         children.stop_all()
     stamp = result["date"].replace(":", "").replace("-", "")
     text = json.dumps(_clean(result), indent=2, default=str, allow_nan=False)
-    (RESULTS / "latest.json").write_text(text + "\n", encoding="utf-8")
     (RESULTS / f"run-{stamp}.json").write_text(text + "\n", encoding="utf-8")
     print(summary(result))
-    print(f"wrote {RESULTS / 'latest.json'} ({result['bench_seconds']:.0f} s)")
-    if args.record:
+    # Only a run at the sizes replaces latest.json; a smoke run keeps its own file.
+    full_size = all(getattr(args, name) == parse_args([]).__dict__[name] for name in FULL_SIZE)
+    written = RESULTS / f"run-{stamp}.json"
+    if full_size:
+        written = RESULTS / "latest.json"
+        written.write_text(text + "\n", encoding="utf-8")
+    print(f"wrote {written} ({result['bench_seconds']:.0f} s)")
+    if args.record and full_size:
         record_history(result)
         print(f"appended a history row to {DOCS}")
     failed = result["errors"] or any(
