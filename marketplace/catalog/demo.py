@@ -260,15 +260,14 @@ def _sellers(role: str) -> list[tuple[Organisation, User]]:
 
 
 def _advance(listing, actor: User, rng: random.Random) -> None:
-    """Most demo listings are live; some are drafts, some in a sale or sold."""
-    stage = rng.choices(("draft", "published", "in_sale", "sold"), (1, 7, 1, 1))[0]
-    if stage == "draft":
-        return
-    listing = services.listing_publish(listing=listing, actor=actor)
-    if stage in ("in_sale", "sold"):
-        listing = services.listing_start_sale(listing=listing, actor=None, reason="demo sale")
-    if stage == "sold":
-        services.listing_mark_sold(listing=listing, actor=None, reason="demo sale")
+    """Most demo listings are published, some stay drafts.
+
+    Sales are opened by trading's `seed_sales`, so that every listing in a sale has a real
+    Sale (with its bids and close) behind it.
+    """
+    stage = rng.choices(("draft", "published"), (1, 9))[0]
+    if stage == "published":
+        services.listing_publish(listing=listing, actor=actor)
 
 
 def seed_listings(*, count: int, progress: bool = True) -> int:

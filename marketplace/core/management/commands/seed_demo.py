@@ -13,7 +13,7 @@ from marketplace.accounts.demo import (
     seed_staff,
 )
 from marketplace.catalog.demo import seed_listings
-from marketplace.trading.demo import seed_reference_prices
+from marketplace.trading.demo import seed_reference_prices, seed_sales
 
 
 class Command(BaseCommand):
@@ -37,6 +37,7 @@ class Command(BaseCommand):
             created += int(seed_organisation(spec, staff=staff))
         created += seed_reference_prices(progress=progress)
         created += seed_listings(count=listings, progress=progress)
+        created += seed_sales(progress=progress)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready ({created} new records).")
             + f" Logins (password {DEMO_PASSWORD}): staff, "
