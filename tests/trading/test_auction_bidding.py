@@ -312,8 +312,15 @@ def test_opening_schedules_the_close_at_the_end(seller, django_capture_on_commit
     with django_capture_on_commit_callbacks() as callbacks:
         sale = open_auction(seller, hours=2)
 
+    from marketplace.core.models import OutboxTask
+
+    scheduled = OutboxTask.objects.get()
     assert len(callbacks) == 1
-    assert callbacks[0].keywords == {"args": [sale.pk], "eta": T0 + minutes(120)}
+    assert (scheduled.task_name, scheduled.kwargs, scheduled.eta) == (
+        "trading.close_sale",
+        {"sale_id": sale.pk},
+        T0 + minutes(120),
+    )
 
 
 def test_cross_border_award_opens_a_shipment_case(seller, django_capture_on_commit_callbacks):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,6 +22,7 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.catalog import services as catalog_services
 from marketplace.catalog.choices import ListingStatus, ListingType, SaleFormat
 from marketplace.catalog.models import Listing
+from marketplace.core import outbox
 from marketplace.core.exceptions import (
     ConflictError,
     DomainError,
@@ -198,10 +198,12 @@ def _bounded(value: int | None, default: int, low: int, high: int, name: str, er
 
 
 def sale_schedule_close(*, sale: Sale) -> None:
-    """After commit, ask Celery to close the sale at its end (the task re-checks the end)."""
-    from marketplace.trading import tasks
+    """After commit, ask Celery to close the sale at its end (the task re-checks the end).
 
-    transaction.on_commit(partial(tasks.close_sale.apply_async, args=[sale.pk], eta=sale.ends_at))
+    Through the outbox: if the broker is down the request still succeeds, and the close is
+    sent when it is back (the sale sweeper would close it anyway).
+    """
+    outbox.enqueue("trading.close_sale", eta=sale.ends_at, sale_id=sale.pk)
 
 
 def sale_cancel(*, sale: Sale, actor: User, reason: str = "", now: datetime | None = None) -> Sale:
@@ -356,21 +358,16 @@ def award(
     catalog_services.listing_mark_sold(
         listing=listing, actor=actor, reason=f"sale {sale.pk} awarded ({origin})"
     )
-    transaction.on_commit(partial(_after_award_by_id, order.pk))
+    _after_award(order)
     return order
 
 
-def _after_award_by_id(order_id: int) -> None:
-    _after_award(Order.objects.select_related("listing", "buyer_organisation").get(pk=order_id))
-
-
 def _after_award(order: Order) -> None:
-    """Run after an award commits: a cross-border order needs a shipment case (DESIGN.md step
-    5). Opening it is a Celery task, so a rules file being replaced is retried, not lost."""
+    """A cross-border order needs a shipment case (DESIGN.md step 5). Opening it is a Celery
+    task sent through the outbox with the award's transaction: a rules file being replaced is
+    retried, a broker outage delays it, and neither loses it."""
     if order.cross_border:
-        from marketplace.trading import tasks
-
-        tasks.open_shipment_case.delay(order.pk)
+        outbox.enqueue("trading.open_shipment_case", order_id=order.pk)
 
 
 def order_open_shipment_case(*, order: Order):
