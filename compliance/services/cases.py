@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -52,6 +51,7 @@ from marketplace.catalog.choices import (
     ModuleCondition,
 )
 from marketplace.catalog.models import Listing
+from marketplace.core import outbox
 from marketplace.core.exceptions import InvalidTransition, PermissionDeniedError
 
 # Catalogue listing types → the classifier's vocabulary (materials.yaml LISTING-TYPE-MAP).
@@ -131,10 +131,9 @@ def _lock(case: ShipmentCase) -> ShipmentCase:
 
 
 def _enqueue_checks(case_id: int) -> None:
-    # Imported here: tasks import this module.
-    from compliance import tasks
-
-    transaction.on_commit(partial(tasks.run_case_checks.delay, case_id))
+    # Through the outbox: recorded with the case, sent on commit, re-sent if the broker was
+    # down, so a case never waits forever for checks nobody queued.
+    outbox.enqueue("compliance.run_case_checks", case_id=case_id)
 
 
 # --- Opening --------------------------------------------------------------------------

@@ -49,15 +49,18 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
 
 class ListingFilter(django_filters.FilterSet):
+    # Multiple-choice filters default to SELECT DISTINCT, which over ~100 columns sorts on
+    # disk (bench: 430 → 110 ms). Every filter here reads the listing's own row or a
+    # forward relation, so no row can appear twice and DISTINCT is never needed.
     q = django_filters.CharFilter(label=_("Search make, model, manufacturer"), method="filter_text")
     listing_type = django_filters.MultipleChoiceFilter(
-        label=_("Listing type"), choices=ListingType.choices
+        label=_("Listing type"), choices=ListingType.choices, distinct=False
     )
     chemistry = django_filters.MultipleChoiceFilter(
-        label=_("Chemistry"), field_name="chemistry_code", choices=Chemistry.choices
+        label=_("Chemistry"), field_name="chemistry_code", choices=Chemistry.choices, distinct=False
     )
     grade = django_filters.MultipleChoiceFilter(
-        label=_("Grade"), field_name="grade_code", choices=Grade.choices
+        label=_("Grade"), field_name="grade_code", choices=Grade.choices, distinct=False
     )
     soh_source = django_filters.ChoiceFilter(
         label=_("SOH source"), field_name="soh_source_code", choices=SohSource.choices
@@ -84,7 +87,9 @@ class ListingFilter(django_filters.FilterSet):
     country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
     region = django_filters.CharFilter(label=_("Region / prefecture"), lookup_expr="icontains")
     seller = django_filters.NumberFilter(label=_("Seller organisation id"), field_name="seller_id")
-    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ListingStatus.choices)
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=ListingStatus.choices, distinct=False
+    )
     sale_format = django_filters.ChoiceFilter(label=_("Sale format"), choices=SaleFormat.choices)
     ordering = NullsLastOrderingFilter(
         label=_("Sort by"),

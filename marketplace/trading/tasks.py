@@ -12,7 +12,7 @@ from marketplace.trading.services.sales import order_open_shipment_case
 SWEEP_BATCH = 100
 
 
-@shared_task(name="trading.close_sale", bind=True)
+@shared_task(name="trading.close_sale", bind=True, ignore_result=True)
 def close_sale(self, sale_id: int) -> str:
     """Close a sale at its end. The soft close may have moved the end since this was scheduled:
     an early run re-schedules itself for the current end (the sweeper is the backstop)."""
@@ -28,7 +28,7 @@ def close_sale(self, sale_id: int) -> str:
     return services.sale_close(sale=sale).status
 
 
-@shared_task(name="trading.sweep_due_sales", bind=True)
+@shared_task(name="trading.sweep_due_sales", bind=True, ignore_result=True)
 def sweep_due_sales(self, batch_size: int = SWEEP_BATCH) -> int:
     """Close overdue sales and expire overdue offers, a bounded batch at a time; a full batch
     queues another sweep at once."""
@@ -39,7 +39,7 @@ def sweep_due_sales(self, batch_size: int = SWEEP_BATCH) -> int:
     return len(closed)
 
 
-@shared_task(name="trading.open_shipment_case", bind=True, max_retries=5)
+@shared_task(name="trading.open_shipment_case", bind=True, max_retries=5, ignore_result=True)
 def open_shipment_case(self, order_id: int) -> int:
     """After a cross-border award: open the compliance shipment case of the order."""
     order = Order.objects.select_related("listing", "buyer_organisation").get(pk=order_id)

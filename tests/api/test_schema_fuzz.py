@@ -38,6 +38,23 @@ def _load_schema():
 schema = _load_schema()
 
 
+@pytest.fixture(autouse=True)
+def _requests_keep_the_test_connection():
+    """Do what Django's test client does for its requests.
+
+    Schemathesis calls the raw WSGI app, whose request signals close "old" connections; in a
+    test the connection is inside the test's transaction, so PostgreSQL would lose it.
+    """
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=ROLES)
 def token(request, db) -> str:
     """An API key of a verified user in the role (or platform staff)."""

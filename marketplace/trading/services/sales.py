@@ -197,13 +197,20 @@ def _bounded(value: int | None, default: int, low: int, high: int, name: str, er
     return value
 
 
+MAX_CLOSE_HOP = timedelta(minutes=50)
+
+
 def sale_schedule_close(*, sale: Sale) -> None:
     """After commit, ask Celery to close the sale at its end (the task re-checks the end).
 
     Through the outbox: if the broker is down the request still succeeds, and the close is
     sent when it is back (the sale sweeper would close it anyway).
     """
-    outbox.enqueue("trading.close_sale", eta=sale.ends_at, sale_id=sale.pk)
+    # Redis hands an unacknowledged task to another worker after its visibility timeout, so
+    # a task due days ahead would be redelivered every hour. Schedule at most one hop ahead;
+    # the task re-schedules itself until the end (the sweeper is the backstop).
+    eta = min(sale.ends_at, timezone.now() + MAX_CLOSE_HOP)
+    outbox.enqueue("trading.close_sale", eta=eta, sale_id=sale.pk)
 
 
 def sale_cancel(*, sale: Sale, actor: User, reason: str = "", now: datetime | None = None) -> Sale:
