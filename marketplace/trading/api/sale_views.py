@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from marketplace.catalog.choices import SaleFormat
 from marketplace.catalog.models import Listing
+from marketplace.core.api.idempotency import idempotent
 from marketplace.trading import selectors, services
 from marketplace.trading.api import sale_serializers as s
 from marketplace.trading.choices import SaleStatus
@@ -73,6 +74,7 @@ class SaleBidsView(generics.GenericAPIView):
         return Response(s.BidHistorySerializer(rows, many=True).data)
 
     @extend_schema(request=s.BidCreateSerializer, responses={201: s.SaleSerializer})
+    @idempotent
     def post(self, request, pk: int):
         sale = selectors.sale_get_for_user(user=request.user, pk=pk)
         body = s.BidCreateSerializer(data=request.data)
@@ -86,6 +88,7 @@ class SaleBidsView(generics.GenericAPIView):
 
 class SaleBuyNowView(APIView):
     @extend_schema(request=None, responses={201: s.OrderSerializer})
+    @idempotent
     def post(self, request, pk: int):
         sale = selectors.sale_get_for_user(user=request.user, pk=pk)
         order = services.sale_buy_now(sale=sale, user=request.user)
@@ -124,6 +127,7 @@ class SaleOffersView(generics.GenericAPIView):
         return Response(s.OfferSerializer(offers, many=True).data)
 
     @extend_schema(request=s.OfferCreateSerializer, responses={201: s.OfferSerializer})
+    @idempotent
     def post(self, request, pk: int):
         sale = selectors.sale_get_for_user(user=request.user, pk=pk)
         body = s.OfferCreateSerializer(data=request.data)
@@ -138,6 +142,7 @@ class OfferActionView(APIView):
     action_name = ""
 
     @extend_schema(request=s.OfferCreateSerializer, responses={200: s.OfferSerializer})
+    @idempotent
     def post(self, request, pk: int):
         offer = selectors.offer_get_for_user(user=request.user, pk=pk)
         if self.action_name == "accept":
@@ -167,6 +172,7 @@ class SaleTenderBidsView(generics.GenericAPIView):
         return Response(s.TenderBidSerializer(bids, many=True).data)
 
     @extend_schema(request=s.TenderBidCreateSerializer, responses={201: s.TenderBidSerializer})
+    @idempotent
     def post(self, request, pk: int):
         sale = selectors.sale_get_for_user(user=request.user, pk=pk)
         body = s.TenderBidCreateSerializer(data=request.data)
