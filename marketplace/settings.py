@@ -132,8 +132,11 @@ if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    # The embedded default needs no server: messages are files in var/celery/broker.
+    # The embedded default needs no server: messages are files in var/celery/broker. Any
+    # process may send (web, seed_demo), so the folders exist before the first message.
     CELERY_BROKER_URL = "filesystem://"
+    for folder in ("broker", "results", "processed", "control"):
+        (VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
     CELERY_RESULT_BACKEND = f"file://{CELERY_RESULTS_DIR}"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR),

@@ -63,3 +63,31 @@ def test_every_scheduled_task_exists():
         "compliance.sweep_consent_deadlines",
     }
     assert scheduled <= set(app.tasks)
+
+
+def test_embedded_set_up_works_in_a_fresh_folder_with_no_environment(tmp_path):
+    """What `make run` does first, on a machine with nothing configured: no server at all."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    unset = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "CELERY_TASK_ALWAYS_EAGER"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env["MARKETPLACE_VAR_DIR"] = str(tmp_path)
+
+    for command in (["migrate", "-v", "0"], ["seed_demo", "--quiet-progress", "--listings", "12"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+
+    assert "Demo data ready" in result.stdout
+    assert (tmp_path / "db.sqlite3").exists()
+    assert any((tmp_path / "celery" / "broker").iterdir())  # demo sales queued their closes
