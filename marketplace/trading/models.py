@@ -225,6 +225,7 @@ class TenderBid(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     fixed_jpy_per_dry_tonne = _money(_("fixed price (JPY per dry tonne)"), null=True, blank=True)
+    # xgettext:no-python-format
     payables_pct = models.JSONField(_("payables (% of reference price)"), null=True, blank=True)
     penalties = models.JSONField(_("penalties"), default=list, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"))

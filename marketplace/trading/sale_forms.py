@@ -39,6 +39,7 @@ class CounterForm(forms.Form):
 class TenderBidForm(forms.Form):
     KIND_CHOICES = [
         ("fixed", _("Fixed price per dry tonne")),
+        # xgettext:no-python-format
         ("payables", _("Payables: % of the reference price per element")),
     ]
     kind = forms.ChoiceField(label=_("Bid type"), choices=KIND_CHOICES, widget=forms.RadioSelect)
