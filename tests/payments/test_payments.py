@@ -37,6 +37,19 @@ def _intent_event(event_id: str, intent_id: str, status: str, created: int) -> d
     }
 
 
+def _authorise(buyer, card, reference: str, amount: str):
+    """A bidder deposit: authorised on the card, not yet captured."""
+    return services.payment_open(
+        payer=buyer,
+        purpose="deposit",
+        reference=reference,
+        amount=Decimal(amount),
+        currency="JPY",
+        manual_capture=True,
+        payment_method=card,
+    )
+
+
 def test_yen_has_no_minor_unit_and_dollars_have_cents():
     assert to_minor_units(Decimal("500000"), "JPY") == 500000
     assert to_minor_units(Decimal("12.34"), "USD") == 1234
@@ -46,15 +59,7 @@ def test_yen_has_no_minor_unit_and_dollars_have_cents():
 
 @pytest.mark.django_db
 def test_a_deposit_is_authorised_then_partly_captured(buyer, card):
-    deposit = services.payment_open(
-        payer=buyer,
-        purpose="deposit",
-        reference="listing:1",
-        amount=Decimal("500000"),
-        currency="JPY",
-        manual_capture=True,
-        payment_method=card,
-    )
+    deposit = _authorise(buyer, card, "listing:1", "500000")
     assert deposit.status == "requires_capture"
 
     captured = services.payment_capture(payment=deposit, amount=Decimal("300000"))
@@ -65,15 +70,7 @@ def test_a_deposit_is_authorised_then_partly_captured(buyer, card):
 
 @pytest.mark.django_db
 def test_a_losing_bidders_deposit_is_released_and_releasing_twice_is_harmless(buyer, card):
-    deposit = services.payment_open(
-        payer=buyer,
-        purpose="deposit",
-        reference="listing:2",
-        amount=Decimal("100000"),
-        currency="JPY",
-        manual_capture=True,
-        payment_method=card,
-    )
+    deposit = _authorise(buyer, card, "listing:2", "100000")
 
     services.payment_cancel(payment=deposit)
     again = services.payment_cancel(payment=deposit)
@@ -84,15 +81,7 @@ def test_a_losing_bidders_deposit_is_released_and_releasing_twice_is_harmless(bu
 
 @pytest.mark.django_db
 def test_capturing_a_released_deposit_is_refused(buyer, card):
-    deposit = services.payment_open(
-        payer=buyer,
-        purpose="deposit",
-        reference="listing:3",
-        amount=Decimal("1000"),
-        currency="JPY",
-        manual_capture=True,
-        payment_method=card,
-    )
+    deposit = _authorise(buyer, card, "listing:3", "1000")
     services.payment_cancel(payment=deposit)
 
     with pytest.raises(DomainError, match="Only an authorised payment can be captured"):
