@@ -6,7 +6,6 @@ from rest_framework import permissions
 
 from marketplace.accounts import services
 from marketplace.accounts.choices import Role
-from marketplace.core.exceptions import DomainError
 
 
 class IsPlatformStaff(permissions.BasePermission):
@@ -36,15 +35,6 @@ def has_role(*roles: Role) -> type[permissions.BasePermission]:
     return HasRole
 
 
-class StaffRequiredMixin(AccessMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
 class RoleRequiredMixin(AccessMixin):
     allowed_roles: frozenset[str] = frozenset()
 
@@ -53,17 +43,4 @@ class RoleRequiredMixin(AccessMixin):
             return self.handle_no_permission()
         if not (request.user.is_staff or request.user.role in self.allowed_roles):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-class TradingRequiredMixin(AccessMixin):
-    """HTML twin of CanTrade: unverified organisations see why, with a 403 page."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        try:
-            services.ensure_can_trade(user=request.user)
-        except DomainError as error:
-            raise PermissionDenied(error.message) from error
         return super().dispatch(request, *args, **kwargs)
