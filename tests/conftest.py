@@ -15,7 +15,7 @@ from marketplace.accounts.choices import Role, VerificationStatus
 from marketplace.celery import app as celery_app
 from tests.factories import OrganisationFactory, StaffFactory, UserFactory
 
-pytest_plugins = ["tests.browser_support"]
+pytest_plugins = ["tests.browser_support", "tests.stripe_support"]
 
 PASSWORD = "correct-horse-battery-staple"
 

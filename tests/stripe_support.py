@@ -1,3 +1,7 @@
+"""localstripe for tests: one server per test session, on its own port and state file.
+
+Shared by the payments, compliance and browser tests (registered in tests/conftest.py)."""
+
 import socket
 import subprocess
 import sys
@@ -8,7 +12,7 @@ import pytest
 
 from marketplace.payments.clients import stripe_client
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _free_port() -> int:
