@@ -20,6 +20,22 @@ pytest_plugins = ["tests.browser_support", "tests.stripe_support"]
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end the sessions that still hold it (a live
+    server thread, a worker that is shutting down), so the drop does not warn and fail."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 def _service_missing(marker: str) -> str | None:
     if marker == "needs_postgres" and settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         return "needs PostgreSQL: set DATABASE_URL (make test finds one on 127.0.0.1:5432)"
