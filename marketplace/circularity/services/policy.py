@@ -40,6 +40,10 @@ class DomesticFirstRule:
     reason: str
     source: str
 
+    @property
+    def listing_type_label(self) -> str:
+        return str(ListingType(self.listing_type).label)
+
     def treats_as_domestic(self, *, organisation: Organisation, lot_country: str) -> bool:
         """Whether this buyer may bid during the window on a lot located in ``lot_country``."""
         return (
