@@ -197,3 +197,24 @@ def test_csv_has_units_in_headers_and_the_page_numbers(three_sales):
     assert line["Li+Ni+Co value at reference prices (JPY)"] == "12614937"
     assert line["CO2 avoided by reuse (kg CO2e)"] == "2013.0"
     assert dict(zip(header, total, strict=True))["region"] == "(all regions)"
+
+
+def test_public_region_filter_keeps_the_suppression_of_the_unfiltered_page(
+    three_sales, seller, buyer
+):
+    # Unfiltered, Fukuoka (3 sales) is hidden to protect Saga and Oita (1 each); asking for
+    # Fukuoka alone must not show it, or month total − Fukuoka would give Saga + Oita.
+    for region, day in (("Saga", 5), ("Oita", 6)):
+        completed_sale(
+            ListingFactory(seller=seller.organisation, created_by=seller, region=region),
+            buyer.organisation,
+            at=tokyo(2026, 4, day),
+        )
+
+    report = outflow_report(filters=outflow_filters({"region": "fukuoka"}), audience=PUBLIC)
+
+    (april,) = report.months
+    (fukuoka,) = april.regions
+    assert fukuoka.cell.suppressed
+    assert april.total is fukuoka.cell
+    assert report.filters.region == "fukuoka"

@@ -25,7 +25,7 @@ import calendar
 import datetime
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
@@ -436,6 +436,11 @@ def outflow_report(*, filters: OutflowFilters, audience: str = PUBLIC) -> Outflo
 
     One query for the orders and one per metal for the prices, whatever the number of sales.
     """
+    if audience == PUBLIC and filters.region:
+        # Suppress over all regions first, then narrow: suppression computed within the
+        # filtered set alone would show a cell the unfiltered page hides as a complement.
+        everywhere = outflow_report(filters=replace(filters, region=""), audience=PUBLIC)
+        return _narrowed_to_region(everywhere, filters)
     months: dict[datetime.date, MonthRow] = {}
     regions: dict[tuple[datetime.date, str, str], RegionRow] = {}
     organisations: dict[int, OrganisationRow] = {}
@@ -471,9 +476,6 @@ def outflow_report(*, filters: OutflowFilters, audience: str = PUBLIC) -> Outflo
             if row.total.sales < threshold:
                 row.total.suppressed = True
             suppress([r.cell for r in row.regions], threshold=threshold)
-            # A filtered month total over several regions is a new aggregate that could be
-            # differenced against the unfiltered page; show it only when it is one region.
-            row.total_shown = not filters.region or len(row.regions) == 1
     return OutflowReport(
         audience=audience,
         filters=filters,
@@ -484,6 +486,27 @@ def outflow_report(*, filters: OutflowFilters, audience: str = PUBLIC) -> Outflo
         min_sales_per_cell=threshold,
         reference_version=reference.reference().version,
     )
+
+
+def _narrowed_to_region(report: OutflowReport, filters: OutflowFilters) -> OutflowReport:
+    """The public report of one region: its cells as suppressed on the unfiltered page. A
+    month total over several same-named regions (in different countries) is not shown."""
+    wanted = filters.region.casefold()
+    months = []
+    for month in report.months:
+        regions = [r for r in month.regions if r.region.casefold() == wanted]
+        if not regions:
+            continue
+        single = len(regions) == 1
+        months.append(
+            MonthRow(
+                month=month.month,
+                regions=regions,
+                total=regions[0].cell if single else Cell(suppressed=True),
+                total_shown=single,
+            )
+        )
+    return replace(report, filters=filters, months=months)
 
 
 # --- CSV -------------------------------------------------------------------------------
