@@ -227,3 +227,30 @@ def test_api_refuses_a_member_recording_a_version(api_client, seller):
 
     assert response.status_code == 403
     assert DomesticFirstPolicy.objects.count() == 0
+
+
+def test_django_admin_adds_a_version_through_the_service(client, staff, seller):
+    staff.is_superuser = True
+    staff.save(update_fields=["is_superuser"])
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("admin:circularity_domesticfirstpolicy_add"),
+        {
+            "listing_type": ListingType.USED_EV,
+            "window_hours": "12",
+            "partner_countries": '["kr"]',
+            "exempt_organisations": [seller.organisation_id],
+            "effective_from_0": (T0 + timedelta(hours=2)).strftime("%Y-%m-%d"),
+            "effective_from_1": (T0 + timedelta(hours=2)).strftime("%H:%M:%S"),
+            "reason": "EV trial with Korea",
+        },
+    )
+
+    assert response.status_code == 302
+    policy = DomesticFirstPolicy.objects.get()
+    assert (policy.window_hours, policy.partner_countries, policy.changed_by) == (12, ["KR"], staff)
+    assert list(policy.exempt_organisations.all()) == [seller.organisation]
+    rule = domestic_first_for(ListingType.USED_EV, at=T0 + timedelta(hours=3))
+    assert rule.hours == 12
+    assert rule.exempt_organisation_ids == {seller.organisation_id}
