@@ -7,7 +7,8 @@ serial or lot number starts with "CIRC-DEMO-<n>-", and an existing one is skippe
 
 Over the last six months the mix is what the outflow report is about: Fukuoka packs reused
 in Kumamoto, exported to Germany, recycled in Kitakyushu, black mass shipped to Korea, and a
-few Saga sales that the public dashboard suppresses (fewer than three a month).
+Saga sale that the public dashboard suppresses (fewer than three in its month), together
+with the Fukuoka cell of that month, which would otherwise give it away.
 """
 
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ DEMO_COMPLETED_SALES = (
     DemoSale(80, "leaf40", "87.5", "Fukuoka", "reuse", 540_000),
     DemoSale(75, "sakura", "93.0", "Fukuoka", "reuse", 300_000),
     DemoSale(70, "leaf62", "85.0", "Fukuoka", "reuse_de", 900_000),
-    DemoSale(66, "leaf40", "80.0", "Saga", "reuse", 450_000),
+    DemoSale(66, "leaf40", "80.0", "Fukuoka", "reuse", 450_000),
     DemoSale(50, "leaf40", "83.0", "Fukuoka", "reuse", 480_000),
     DemoSale(45, "leaf24", "54.0", "Fukuoka", "recycler", 52_000),
     DemoSale(41, "black_mass", "", "Fukuoka", "refiner_kr", 4_500_000),
@@ -66,7 +67,7 @@ DEMO_COMPLETED_SALES = (
     DemoSale(20, "leaf40", "85.5", "Fukuoka", "reuse", 510_000),
     DemoSale(16, "sakura", "90.5", "Fukuoka", "reuse", 290_000),
     DemoSale(12, "leaf62", "87.0", "Fukuoka", "reuse_de", 960_000),
-    DemoSale(9, "leaf24", "58.0", "Saga", "recycler", 60_000),
+    DemoSale(9, "leaf24", "58.0", "Fukuoka", "recycler", 60_000),
 )
 
 # NMC622 black mass at about 80 % of the ideal grades (as marketplace/catalog/demo.py does).

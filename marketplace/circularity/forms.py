@@ -50,11 +50,20 @@ class PassportUploadForm(forms.Form):
 class OutflowFilterForm(forms.Form):
     """Field shapes only; services.outflow.outflow_filters decides what is valid."""
 
+    # type=month: browsers submit YYYY-MM, the format the API takes too.
     month_from = forms.CharField(
-        label=_("From month"), required=False, max_length=7, help_text=_("YYYY-MM")
+        label=_("From month"),
+        required=False,
+        max_length=7,
+        help_text=_("YYYY-MM"),
+        widget=forms.TextInput(attrs={"type": "month"}),
     )
     month_to = forms.CharField(
-        label=_("To month"), required=False, max_length=7, help_text=_("YYYY-MM")
+        label=_("To month"),
+        required=False,
+        max_length=7,
+        help_text=_("YYYY-MM"),
+        widget=forms.TextInput(attrs={"type": "month"}),
     )
     region = forms.CharField(label=_("Region / prefecture"), required=False, max_length=100)
 

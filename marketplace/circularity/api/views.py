@@ -2,6 +2,7 @@
 selector, call the service, render."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, status
@@ -274,7 +275,9 @@ class DomesticFirstPolicyView(APIView):
         organisations = list(Organisation.objects.filter(pk__in=wanted))
         missing = sorted(set(wanted) - {o.pk for o in organisations})
         if missing:
-            message = f"Unknown organisation ids: {missing}."
+            message = _("Unknown organisation ids: %(ids)s.") % {
+                "ids": ", ".join(str(pk) for pk in missing)
+            }
             raise DomainError(message, fields={"exempt_organisations": [message]})
         recorded = policy.policy_record(
             actor=request.user, exempt_organisations=organisations, **values
