@@ -44,11 +44,10 @@ def ensure_may_bid(*, user: User, sale: Sale, now: datetime.datetime) -> Organis
         organisation=organisation, on=timezone.localdate(now)
     ):
         raise PermitRequired()
-    # Who counts as domestic is the policy the sale was opened under (partners, exemptions).
-    policy = domestic_first_for(listing.listing_type, at=sale.created_at)
-    if sale.is_domestic_only_at(now) and not policy.treats_as_domestic(
-        organisation=organisation, lot_country=listing.country.code
-    ):
+    # Who counts as domestic: the policy the sale was opened under (partners, exemptions).
+    if sale.is_domestic_only_at(now) and not domestic_first_for(
+        listing.listing_type, at=sale.created_at
+    ).treats_as_domestic(organisation=organisation, lot_country=listing.country.code):
         raise DomesticFirstWindow(
             _(
                 "Until %(until)s only buyers in %(country)s may bid on this lot "
