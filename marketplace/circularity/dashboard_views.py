@@ -84,6 +84,7 @@ def _dashboard(request: HttpRequest, audience: str) -> HttpResponse:
         "audience": audience,
         "reference": reference.reference(),
         "csv_query": report.filters.as_query() if report else {},
+        "domestic_first": policy.domestic_first_current(),
     }
     status = 400 if report is None else 200
     return render(request, "circularity/outflow.html", context, status=status)

@@ -237,3 +237,10 @@ def test_organisation_tag_renders_the_summary(buyer, three_sales):
 
     assert "Completed purchases" in html
     assert "2,013" in html or "2013" in html
+
+
+def test_public_dashboard_shows_the_domestic_first_policy_in_force(client, db):
+    html = client.get(reverse("circularity:outflow")).content.decode()
+
+    assert 'id="domestic-first-rules"' in html
+    assert "<td>Black-mass lot</td><td>72</td>" in html

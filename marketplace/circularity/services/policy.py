@@ -33,7 +33,7 @@ class DomesticFirstRule:
 
     listing_type: str
     hours: int
-    partner_countries: frozenset[str]
+    partner_countries: tuple[str, ...]  # sorted ISO codes
     exempt_organisation_ids: frozenset[int]
     policy_id: int | None  # None: the market_rules.yaml default, no staff version yet
     effective_from: datetime.datetime | None
@@ -57,7 +57,7 @@ def _yaml_rule(listing_type: str) -> DomesticFirstRule:
     return DomesticFirstRule(
         listing_type=listing_type,
         hours=get_rules().domestic_first_hours.get(listing_type, 0),
-        partner_countries=frozenset(),
+        partner_countries=(),
         exempt_organisation_ids=frozenset(),
         policy_id=None,
         effective_from=None,
@@ -70,7 +70,7 @@ def _rule(policy: DomesticFirstPolicy, exempt_ids: Iterable[int]) -> DomesticFir
     return DomesticFirstRule(
         listing_type=policy.listing_type,
         hours=policy.window_hours,
-        partner_countries=frozenset(policy.partner_countries),
+        partner_countries=tuple(sorted(policy.partner_countries)),
         exempt_organisation_ids=frozenset(exempt_ids),
         policy_id=policy.pk,
         effective_from=policy.effective_from,
