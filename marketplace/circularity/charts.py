@@ -18,6 +18,11 @@ PAD_BOTTOM = 32
 PALETTE = ("#1f6feb", "#f59e0b", "#9ca3af")
 
 
+def plain(value: Decimal) -> str:
+    """100, 137.5, 0.25: no exponent, no trailing zeros, never localised."""
+    return f"{value.normalize():f}"
+
+
 @dataclass(frozen=True)
 class Segment:
     series: str  # CSS class and legend key
@@ -27,6 +32,10 @@ class Segment:
     y: float
     width: float
     height: float
+
+    @property
+    def value_label(self) -> str:
+        return plain(self.value)
 
     @property
     def svg(self) -> dict[str, str]:
@@ -60,6 +69,10 @@ class BarChart:
     plot_top: int = PAD_TOP
     plot_bottom: int = HEIGHT - PAD_BOTTOM
     label_y: int = HEIGHT - PAD_BOTTOM + 16
+
+    @property
+    def highest_label(self) -> str:
+        return plain(self.highest)
 
     @property
     def legend(self) -> list[tuple[str, str]]:
