@@ -11,6 +11,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from marketplace.trading.choices import OrderStatus
+from marketplace.trading.models import Order
 from tests.catalog.factories import ListingFactory
 from tests.circularity.sales_support import completed_sale, tokyo
 
@@ -244,3 +245,26 @@ def test_public_dashboard_shows_the_domestic_first_policy_in_force(client, db):
 
     assert 'id="domestic-first-rules"' in html
     assert "<td>Black-mass lot</td><td>72</td>" in html
+
+
+def test_order_tag_on_a_list_loads_the_reference_prices_once(
+    three_sales, django_assert_num_queries
+):
+    orders = list(
+        Order.objects.filter(pk__in=[o.pk for o in three_sales]).select_related(
+            "listing__pack",
+            "listing__module_lot",
+            "listing__black_mass_lot",
+            "seller_organisation",
+            "buyer_organisation",
+        )
+    )
+    template = Template(
+        "{% load circularity_report %}"
+        "{% for o in orders %}{% order_circularity_score o %}{% endfor %}"
+    )
+
+    with django_assert_num_queries(3):  # Li, Ni and Co price histories, once
+        html = template.render(Context({"orders": orders}))
+
+    assert html.count("Circularity score:") == 3

@@ -22,11 +22,13 @@ from marketplace.trading.choices import OrderStatus
 from marketplace.trading.models import Order
 
 
-def order_circularity(order: Order) -> SaleFigures | None:
-    """The figures and score of one order; None for a cancelled order (no completed sale)."""
+def order_circularity(order: Order, *, prices: PriceBook | None = None) -> SaleFigures | None:
+    """The figures and score of one order; None for a cancelled order (no completed sale).
+
+    Pass ``prices`` when scoring many orders, to load the reference prices once."""
     if order.status == OrderStatus.CANCELLED:
         return None
-    return sale_figures(order, PriceBook.load())
+    return sale_figures(order, prices or PriceBook.load())
 
 
 @dataclass(frozen=True)

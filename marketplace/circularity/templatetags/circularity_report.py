@@ -16,6 +16,7 @@ from django.utils import timezone
 from marketplace.accounts.models import Organisation
 from marketplace.circularity import reference
 from marketplace.circularity.services import policy, score
+from marketplace.circularity.services.outflow import PriceBook
 from marketplace.trading.models import Order, Sale
 
 register = template.Library()
@@ -36,9 +37,19 @@ def domestic_first_policy(sale: Sale) -> dict[str, Any]:
     }
 
 
-@register.inclusion_tag("circularity/_order_circularity_score.html")
-def order_circularity_score(order: Order) -> dict[str, Any]:
-    return {"figures": score.order_circularity(order), "reference": reference.reference()}
+PRICES_KEY = "circularity_price_book"
+
+
+@register.inclusion_tag("circularity/_order_circularity_score.html", takes_context=True)
+def order_circularity_score(context: template.Context, order: Order) -> dict[str, Any]:
+    # On an order list the tag runs once per order: load the reference prices once per page.
+    prices = context.render_context.get(PRICES_KEY)
+    if prices is None:
+        prices = context.render_context[PRICES_KEY] = PriceBook.load()
+    return {
+        "figures": score.order_circularity(order, prices=prices),
+        "reference": reference.reference(),
+    }
 
 
 @register.inclusion_tag("circularity/_organisation_circularity.html")
