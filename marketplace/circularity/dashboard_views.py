@@ -17,6 +17,7 @@ from marketplace.circularity.charts import build_stacked_bars
 from marketplace.circularity.forms import DomesticFirstPolicyForm, OutflowFilterForm
 from marketplace.circularity.services import outflow, policy, score
 from marketplace.circularity.services.outflow import PUBLIC, STAFF, OutflowReport
+from marketplace.circularity.services.outflow_csv import csv_rows
 from marketplace.core.exceptions import DomainError
 from marketplace.core.forms import apply_domain_error
 from marketplace.trading.choices import OrderStatus
@@ -97,7 +98,7 @@ def _csv(request: HttpRequest, audience: str) -> HttpResponse:
     name = "outflow-staff.csv" if audience == STAFF else "outflow.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
-    for row in outflow.csv_rows(report):
+    for row in csv_rows(report):
         writer.writerow(row)
     return response
 

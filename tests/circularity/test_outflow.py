@@ -27,10 +27,10 @@ from marketplace.circularity.services.outflow import (
     PUBLIC,
     STAFF,
     OutflowFilters,
-    csv_rows,
     outflow_filters,
     outflow_report,
 )
+from marketplace.circularity.services.outflow_csv import csv_rows
 from marketplace.core.exceptions import DomainError
 from marketplace.trading.choices import OrderStatus
 from tests.catalog.factories import ListingFactory
