@@ -109,6 +109,8 @@ class Reference:
     score_weights: dict[str, Decimal]
     score_source: str
     score_quality: str
+    score_per_sale_scale: Decimal
+    public_min_sales_per_cell: int
 
 
 _FOLD = re.compile(r"[\s\-_./()\[\]]+")
@@ -247,5 +249,19 @@ def reference() -> Reference:
             for outcome, weight in score["weights"].items()
         },
         score_source=score["source"],
+        score_per_sale_scale=_decimal(
+            file,
+            "circularity_score.per_sale_scale",
+            _require(file, score, "per_sale_scale", "circularity_score."),
+        ),
         score_quality=score["quality"],
+        public_min_sales_per_cell=_min_cell(file, raw),
     )
+
+
+def _min_cell(file: str, raw: dict) -> int:
+    report = _require(file, raw, "public_report", "")
+    value = _require(file, report, "min_sales_per_cell", "public_report.")
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ReferenceDataError(f"{file}: public_report.min_sales_per_cell: a whole number ≥ 1")
+    return value

@@ -49,7 +49,7 @@ def _expected_public(pack, record) -> dict:
                 "isEstimate": True,
                 "basis": "NMC532 × 40 kWh × kg per kWh of the reference design; not an assay",
                 "unit": "g",
-                "referenceVersion": "2026-11-24.1",
+                "referenceVersion": "2026-11-24.2",
                 "sources": [
                     {
                         "title": "BatPaC 5.2 mineral intensity via pmbusch/USA-EV-Lithium-GHG "

@@ -19,6 +19,7 @@ from compliance.services.precheck import precheck_from_raw
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.services import ensure_can_trade, organisation_may_buy_waste
 from marketplace.catalog.models import Listing
+from marketplace.circularity.services.policy import domestic_first_for
 from marketplace.trading.exceptions import (
     DomesticFirstWindow,
     OwnListing,
@@ -43,7 +44,10 @@ def ensure_may_bid(*, user: User, sale: Sale, now: datetime.datetime) -> Organis
         organisation=organisation, on=timezone.localdate(now)
     ):
         raise PermitRequired()
-    if sale.is_domestic_only_at(now) and organisation.country.code != listing.country.code:
+    # Who counts as domestic: the policy the sale was opened under (partners, exemptions).
+    if sale.is_domestic_only_at(now) and not domestic_first_for(
+        listing.listing_type, at=sale.created_at
+    ).treats_as_domestic(organisation=organisation, lot_country=listing.country.code):
         raise DomesticFirstWindow(
             _(
                 "Until %(until)s only buyers in %(country)s may bid on this lot "

@@ -22,6 +22,7 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.catalog import services as catalog_services
 from marketplace.catalog.choices import ListingStatus, ListingType, SaleFormat
 from marketplace.catalog.models import Listing
+from marketplace.circularity.services.policy import domestic_first_for
 from marketplace.core import outbox
 from marketplace.core.exceptions import (
     ConflictError,
@@ -144,7 +145,8 @@ def sale_open(
     )
     if sale_format != SaleFormat.ENGLISH_AUCTION:
         window = extension = 0  # soft close protects open bidding only
-    policy_hours = rules.domestic_first_hours.get(listing.listing_type, 0)
+    # Staff administer the window (circularity policy versions; market_rules.yaml by default).
+    policy_hours = domestic_first_for(listing.listing_type, at=now).hours
     hours = policy_hours if domestic_first_hours is None else domestic_first_hours
     if hours < 0:
         errors["domestic_first_hours"] = [_("Give a number of hours, 0 or more.")]

@@ -13,6 +13,7 @@ from marketplace.accounts.demo import (
     seed_staff,
 )
 from marketplace.catalog.demo import seed_listings
+from marketplace.circularity.demo import seed_completed_sales
 from marketplace.trading.demo import seed_reference_prices, seed_sales
 
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         created += seed_reference_prices(progress=progress)
         created += seed_listings(count=listings, progress=progress)
         created += seed_sales(progress=progress)
+        created += seed_completed_sales(progress=progress)  # outflow dashboard
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready ({created} new records).")
             + f" Logins (password {DEMO_PASSWORD}): staff, "
