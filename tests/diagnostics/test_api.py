@@ -39,7 +39,7 @@ def test_returns_the_same_object_as_the_command(api_client, buyer):
         "recommended_use": "EV reuse",
         "years_to_70_pct": Decimal("17.5"),
         "years_to_60_pct": Decimal("29.0"),
-        "residual_value_jpy": 504733,
+        "residual_value_jpy": 576824,
     }
     assert b'"soh_pct": 90.0,' in response.content
     assert breakdown["input"]["chemistry"] == "LFP"

@@ -49,7 +49,7 @@ def test_provider_issues_a_certificate(api_client, provider, full_discharge, pac
     )
     assert body["grade"] == "A"
     assert body["years_to_70_pct"] == Decimal("13.8")
-    assert body["residual_value_jpy"] == 317442
+    assert body["residual_value_jpy"] == 362800
     assert body["status"] == "issued"
     assert body["subject"] == {"kind": "pack", "id": pack.pk, "label": f"AESC {pack.serial_number}"}
     assert body["provider"]["name"] == "Kyushu Battery Lab"

@@ -42,10 +42,10 @@ def test_issuing_computes_exact_headline_figures(provider, full_discharge, pack)
     assert certificate.recommended_use == "EV reuse"
     assert certificate.years_to_70_pct == Decimal("13.8")
     assert certificate.years_to_60_pct == Decimal("26.4")
-    assert certificate.residual_value_jpy == Decimal("317442")
+    assert certificate.residual_value_jpy == Decimal("362800")
     assert certificate.status == "issued"
     assert certificate.subject_label == f"AESC {pack.serial_number}"
-    assert certificate.data_versions["valuation"] == "2026-11-24.1"
+    assert certificate.data_versions["valuation"] == "2026-11-24.2"
     assert certificate.content_sha256 == content_sha256(certificate)
     assert len(certificate.content_sha256) == 64
 

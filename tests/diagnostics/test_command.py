@@ -63,14 +63,14 @@ def test_prints_the_exact_output_object(tmp_path):
         "recommended_use": "EV reuse",
         "years_to_70_pct": Decimal("17.5"),
         "years_to_60_pct": Decimal("29.0"),
-        "residual_value_jpy": 504733,
+        "residual_value_jpy": 576824,
     }
     # Decimals are written as their own text, never through float
     assert out.startswith(
         '{\n  "soh_pct": 90.0,\n  "soh_low_pct": 88.0,\n  "soh_high_pct": 92.0,\n'
     )
-    assert '\n  "residual_value_jpy": 504733,\n' in out
-    assert '"gross_jpy": 792998.91,' in out
+    assert '\n  "residual_value_jpy": 576824,\n' in out
+    assert '"gross_jpy": 865089.72,' in out
     assert breakdown["valuation"]["f_risk"] == Decimal("0.9889")
     assert breakdown["combination"]["conflict"] is False
 

@@ -58,9 +58,11 @@ def test_estimate_shows_result_breakdown_and_svg_plot(client, buyer):
     assert (result.soh_pct, result.grade, result.residual_value_jpy) == (
         Decimal("90.0"),
         "A",
-        Decimal("504733"),
+        Decimal("576824"),
     )
-    assert "¥504,733" in html
+    assert "¥576,824" in html
+    # The exchange rates are unsourced; the breakdown says so next to them.
+    assert "Assumption, not a sourced rate (chosen 2026-11-24)" in html
     assert "<svg" in html
     assert "<polyline" in html
     assert "70 %" in html
