@@ -412,9 +412,8 @@ def _load_valuation(
     # Valuation takes the best of a grade's use and every lower grade's (engine/valuation.py),
     # so the order here must be grading.yaml's order, best first.
     if [code for code in grade_applications if code in grade_codes] != grade_codes:
-        raise file.fail(
-            "grade_applications", f"list the grades in grading.yaml's order: {', '.join(grade_codes)}"
-        )
+        order = ", ".join(grade_codes)
+        raise file.fail("grade_applications", f"list the grades in grading.yaml's order: {order}")
     factors = file.get(root, "factors", "", dict)
     costs = file.get(root, "costs", "", dict)
     return Valuation(

@@ -22,7 +22,7 @@ from marketplace.accounts.choices import Role, VerificationStatus
 from marketplace.catalog.choices import Chemistry
 from marketplace.core.exceptions import DomainError, InvalidTransition, PermissionDeniedError
 from tests.catalog.factories import BatteryPackFactory, ModuleLotFactory
-from tests.diagnostics.conftest import TESTED_ON, issue, values
+from tests.diagnostics.conftest import TESTED_ON, issue, tamper, values
 from tests.factories import UserFactory
 
 CSV = b"time_s,voltage_v,current_a,temp_c\n0,398.2,0.0,24.8\n1,397.9,-50.1,24.8\n"
@@ -316,7 +316,7 @@ def test_hash_is_stable_through_the_database_and_a_status_change(provider, full_
 
 def test_verification_reports_a_tampered_row(provider, full_discharge, pack):
     certificate = issue(provider, full_discharge, pack)
-    SohCertificate.objects.filter(pk=certificate.pk).update(soh_pct=Decimal("95.0"))
+    tamper(certificate, soh_pct=Decimal("95.0"))
 
     tampered = selectors.certificate_get_public(uuid=certificate.uuid)
     report = selectors.certificate_verification(certificate=tampered)
@@ -597,6 +597,7 @@ def test_a_certificate_names_exactly_one_item(provider, full_discharge, pack):
     certificate.pk = None
     certificate.uuid = uuid.uuid4()
     certificate.module_lot = ModuleLotFactory()
+    certificate._state.adding = True  # a new row built from the old one
 
     with pytest.raises(IntegrityError), transaction.atomic():
         certificate.save()
