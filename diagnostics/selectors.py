@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from diagnostics.choices import SHOWN_GUARANTEE_STATUSES
+from diagnostics.choices import SHOWN_GUARANTEE_STATUSES, GuaranteeStatus
 from diagnostics.content import content_sha256
 from diagnostics.models import (
     GuaranteeClaim,
@@ -223,7 +223,8 @@ def guarantees_for_user(*, user) -> QuerySet[ResidualValueGuarantee]:
     allowed = Q(guarantor_id=user.organisation_id) | Q(beneficiary_id=user.organisation_id)
     if _has_legitimate_interest(user):
         pack_ids, _module_lot_ids = _visible_item_ids(user)
-        allowed |= Q(pack_id__in=pack_ids, status__in=sorted(SHOWN_GUARANTEE_STATUSES))
+        # Others see open offers only: a guarantee in force names the buyer and its cover.
+        allowed |= Q(pack_id__in=pack_ids, status=GuaranteeStatus.OFFERED)
     return queryset.filter(allowed)
 
 

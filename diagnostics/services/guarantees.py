@@ -330,6 +330,11 @@ def _check_claim_certificate(
             )
 
 
+def _plain(value: Decimal) -> str:
+    """5940, not 5940.00 or 5.94E+3."""
+    return format(value.normalize(), "f")
+
+
 def claim_payout_jpy(
     guarantee: ResidualValueGuarantee, *, assessed_soh_pct: Decimal
 ) -> tuple[Decimal, dict]:
@@ -347,17 +352,17 @@ def claim_payout_jpy(
         return guarantee.guaranteed_value_jpy, {
             "formula": "payout = buy-back price; the pack returns to the guarantor"
         }
-    rated_kwh = Decimal(guarantee.pricing["rated_capacity_kwh"])
-    price_jpy_per_kwh = Decimal(guarantee.pricing["price_jpy_per_kwh"])
+    rated_kwh = Decimal(guarantee.pricing["rated_capacity_kwh"]).normalize()
+    price_jpy_per_kwh = Decimal(guarantee.pricing["price_jpy_per_kwh"]).normalize()
     rate_jpy_per_pp = rated_kwh * price_jpy_per_kwh / HUNDRED
     shortfall_pp = floor - assessed_soh_pct
     amount = (shortfall_pp * rate_jpy_per_pp).quantize(YEN, rounding=ROUND_HALF_UP)
     return amount, {
         "formula": "payout = (SOH_floor - SOH counted) * E_nom * P_ref / 100",
         "shortfall_pp": str(shortfall_pp),
-        "rated_capacity_kwh": str(rated_kwh),
-        "price_jpy_per_kwh": str(price_jpy_per_kwh),
-        "rate_jpy_per_pp": str(rate_jpy_per_pp),
+        "rated_capacity_kwh": _plain(rated_kwh),
+        "price_jpy_per_kwh": _plain(price_jpy_per_kwh),
+        "rate_jpy_per_pp": _plain(rate_jpy_per_pp),
     }
 
 
