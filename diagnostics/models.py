@@ -111,6 +111,15 @@ class CertificateQuerySet(models.QuerySet):
             raise CertificateImmutable()
         return super().update(**kwargs)
 
+    def bulk_update(self, objs, fields, batch_size=None):
+        # Refused before Django opens its transaction, so the caller's stays usable.
+        if set(fields) - {"status"}:
+            raise CertificateImmutable()
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def delete(self):
+        raise CertificateImmutable()
+
 
 def _raw_data_path(instance: "SohCertificate", filename: str) -> str:
     # Unguessable name: raw data is private and only served by the permission-checking view.
@@ -327,6 +336,10 @@ class PackAssessment(models.Model):
     grade = models.CharField(_("grade"), max_length=2, blank=True)
     recommended_use = models.CharField(_("recommended use"), max_length=100, blank=True)
     conflict = models.BooleanField(_("certificates conflict"), default=False)
+    # Safety findings on any valid certificate: the pack is graded for recycling and ships as
+    # a damaged or defective battery (grading.yaml `safety_flags`; compliance reads this).
+    safety_flags = models.JSONField(_("safety findings"), default=list, blank=True)
+    damaged_for_transport = models.BooleanField(_("damaged for transport"), default=False)
     years_to_70_pct = _optional(
         models.DecimalField, _("years to 70 %"), max_digits=5, decimal_places=1
     )

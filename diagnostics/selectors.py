@@ -237,6 +237,15 @@ def guarantee_get_for_user(*, user, pk: int) -> ResidualValueGuarantee:
         raise Http404 from error
 
 
+def item_is_damaged_for_transport(item) -> bool:
+    """True when a valid certificate of the pack or module lot reports a safety finding:
+    for the transport classification (damaged/defective battery) of a shipment."""
+    return PackAssessment.objects.filter(
+        **{"module_lot" if item.__class__.__name__ == "ModuleLot" else "pack": item},
+        damaged_for_transport=True,
+    ).exists()
+
+
 def claims_for_user(*, user) -> QuerySet[GuaranteeClaim]:
     """Staff see every claim (the platform pays its own); a guarantor sees the claims
     against it; the buyer sees its own."""

@@ -295,6 +295,10 @@ class AssessmentSerializer(serializers.Serializer):
     grade = serializers.CharField()
     recommended_use = serializers.CharField()
     conflict = serializers.BooleanField()
+    safety_flags = serializers.ListField(child=serializers.CharField())
+    damaged_for_transport = serializers.BooleanField(
+        help_text="A safety finding on a valid certificate: recycle; ships as a damaged battery."
+    )
     years_to_70_pct = _decimal(5, 1, allow_null=True)
     years_to_60_pct = _decimal(5, 1, allow_null=True)
     residual_value_jpy = _decimal(14, 0, allow_null=True)

@@ -353,6 +353,8 @@ class PackAssessmentView(APIView):
             grade=assessment.grade if assessment else "",
             recommended_use=assessment.recommended_use if assessment else "",
             conflict=assessment.conflict if assessment else False,
+            safety_flags=assessment.safety_flags if assessment else [],
+            damaged_for_transport=assessment.damaged_for_transport if assessment else False,
             certificates=[
                 item.uuid for item in selectors.certificate_history(pack).filter(status="issued")
             ],

@@ -95,8 +95,9 @@ def test_reads_standard_input(monkeypatch):
             "measured_capacity_kwh: Must be greater than zero.",
         ),
         (
-            {**LFP_PACK, "measured_capacity_kwh": 72.1},
-            "measured_capacity_kwh: Must not be more than 120 % of rated_capacity_kwh (72.0 kWh).",
+            {**LFP_PACK, "measured_capacity_kwh": 61.3},
+            "measured_capacity_kwh: Must not exceed rated_capacity_kwh by more than the "
+            "uncertainty of full_discharge (2 pp): at most 61.2 kWh.",
         ),
         (
             {**LFP_PACK, "soh_pct": 90},
