@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from diagnostics import jsonio, selectors, services
+from diagnostics import jsonio, qr, selectors, services
 from diagnostics.engine import diagnose, parse_request
 from diagnostics.exceptions import DiagnoseInputError
 from diagnostics.forms import (
@@ -201,6 +201,7 @@ def certificate_detail(request: HttpRequest, uuid) -> HttpResponse:
             "may_supersede": certificate.is_valid and is_issuer,
             "revoke_form": ReasonForm(),
             "verification": selectors.certificate_verification(certificate=certificate),
+            **_verification_qr(request, certificate),
             "flag_labels": [
                 SAFETY_FLAG_LABELS.get(flag, flag) for flag in certificate.safety_flags
             ],
@@ -270,8 +271,17 @@ def certificate_verify(request: HttpRequest, uuid) -> HttpResponse:
         {
             "certificate": certificate,
             "report": selectors.certificate_verification(certificate=certificate),
+            **_verification_qr(request, certificate),
         },
     )
+
+
+def _verification_qr(request: HttpRequest, certificate) -> dict:
+    url = qr.verification_url(request, certificate)
+    return {
+        "verification_url": url,
+        "verification_qr": qr.verification_qr_svg(url=url, title=_("Verify this certificate")),
+    }
 
 
 @login_required

@@ -283,3 +283,18 @@ def test_the_service_refuses_the_same_bad_input(provider, full_discharge, pack):
     assert raised.value.status == 400
     assert list(raised.value.fields) == ["measured_energy_kwh"]
     assert SohCertificate.objects.count() == 0
+
+
+def test_the_certificate_carries_a_qr_code_to_its_public_verification_page(
+    client, provider, full_discharge, pack
+):
+    certificate = issue(provider, full_discharge, pack)
+    client.force_login(provider)
+    url = f"http://testserver/diagnostics/certificates/{certificate.uuid}/verify/"
+
+    detail = client.get(f"/diagnostics/certificates/{certificate.uuid}/").content.decode()
+    public = client.get(f"/diagnostics/certificates/{certificate.uuid}/verify/").content.decode()
+
+    for html in (detail, public):
+        assert 'class="certificate-qr"' in html
+        assert f"<desc>{url}</desc>" in html

@@ -101,3 +101,19 @@ def test_of_two_identical_packs_the_healthier_lasts_longer_and_is_worth_more():
     assert healthier.years_to_70_pct > weaker.years_to_70_pct
     assert healthier.years_to_60_pct > weaker.years_to_60_pct
     assert healthier.residual_value_jpy > weaker.residual_value_jpy
+
+
+@pytest.mark.parametrize("chemistry", CHEMISTRIES)
+def test_forecast_soh_falls_every_year_and_the_band_orders_the_dates(chemistry):
+    result = diagnose(parse_request(_pack(Decimal("90"), chemistry=chemistry)))
+
+    curve = result.forecast.curve(15)
+    assert curve[0] == (0, Decimal("90.0"))  # the forecast starts at the measured SOH
+    for (year, soh), (next_year, next_soh) in zip(curve, curve[1:], strict=False):
+        assert next_year == year + 1
+        assert next_soh < soh, f"{chemistry}: {next_soh} % after {next_year} y >= {soh} %"
+    band = result.breakdown["ageing"]["years_to_70_pct_band"]
+    # From the low end of the band 70 % comes sooner, from the high end later
+    assert _years_key(band["from_soh_low"]) <= _years_key(result.years_to_70_pct)
+    assert _years_key(result.years_to_70_pct) <= _years_key(band["from_soh_high"])
+    assert _years_key(band["from_soh_low"]) < _years_key(band["from_soh_high"])
