@@ -129,6 +129,9 @@ class Valuation:
     test_jpy: Sourced
     logistics_jpy: Sourced
     factor_places: Sourced
+    # Recycling value: metal per kWh by chemistry ({element: kg/kWh}) and payables (%).
+    metal_kg_per_kwh: dict[str, Sourced]
+    payable_pct: dict[str, Sourced]
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,12 @@ class _File:
             value = self.number(raw, f"{full}.value")
         elif kind == "number_or_null":
             value = self.number(raw, f"{full}.value", allow_none=True)
+        elif kind == "number_map":
+            if not isinstance(raw, dict) or not raw:
+                raise self.fail(f"{full}.value", f"expected a mapping of numbers, got {raw!r}")
+            value = {
+                str(name): self.number(item, f"{full}.value.{name}") for name, item in raw.items()
+            }
         elif kind == "text":
             if not isinstance(raw, str) or not raw.strip():
                 raise self.fail(f"{full}.value", f"expected text, got {raw!r}")
@@ -416,6 +425,9 @@ def _load_valuation(
         raise file.fail("grade_applications", f"list the grades in grading.yaml's order: {order}")
     factors = file.get(root, "factors", "", dict)
     costs = file.get(root, "costs", "", dict)
+    recycling = file.get(root, "recycling", "", dict)
+    metals = file.get(recycling, "metal_kg_per_kwh", "recycling", dict)
+    payables = file.get(recycling, "payable_pct", "recycling", dict)
     return Valuation(
         version=str(file.get(root, "version", "", str)),
         usd_jpy=file.sourced(rates, "usd_jpy", "exchange_rates"),
@@ -431,6 +443,14 @@ def _load_valuation(
         factor_places=file.sourced(
             file.get(root, "rounding", "", dict), "factor_places", "rounding"
         ),
+        metal_kg_per_kwh={
+            chemistry: file.sourced(metals, chemistry, "recycling.metal_kg_per_kwh", "number_map")
+            for chemistry in metals
+        },
+        payable_pct={
+            element: file.sourced(payables, element, "recycling.payable_pct")
+            for element in payables
+        },
     )
 
 
@@ -461,15 +481,35 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> ReferenceData:
     source_keys = frozenset(sources)
     methods_version, methods = _load_methods(data_dir, source_keys)
     grading = _load_grading(data_dir, source_keys, set(methods))
+    ageing = _load_ageing(data_dir, source_keys)
+    valuation = _load_valuation(data_dir, source_keys, [rule.code for rule in grading.grades])
+    _check_recycling(ageing, valuation)
     return ReferenceData(
         sources=sources,
         methods=methods,
         methods_version=methods_version,
         grading=grading,
-        ageing=_load_ageing(data_dir, source_keys),
-        valuation=_load_valuation(data_dir, source_keys, [rule.code for rule in grading.grades]),
+        ageing=ageing,
+        valuation=valuation,
         assessment=_load_assessment(data_dir, source_keys),
     )
+
+
+def _check_recycling(ageing: Ageing, valuation: Valuation) -> None:
+    """Every chemistry the engine accepts has a metal content, every metal a payable."""
+    label = "diagnostics/data/valuation.yaml"
+    missing = sorted(set(ageing.chemistries) - set(valuation.metal_kg_per_kwh))
+    if missing:
+        raise ReferenceDataError(
+            f"{label}: recycling.metal_kg_per_kwh: no entry for {', '.join(missing)}"
+        )
+    for chemistry, metals in valuation.metal_kg_per_kwh.items():
+        unpaid = sorted(set(metals.value) - set(valuation.payable_pct))
+        if unpaid:
+            raise ReferenceDataError(
+                f"{label}: recycling.metal_kg_per_kwh.{chemistry}: "
+                f"no payable_pct for {', '.join(unpaid)}"
+            )
 
 
 @functools.cache

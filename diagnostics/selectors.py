@@ -1,13 +1,16 @@
 """Reads of the diagnostics app; who may see which certificate is decided here, once."""
 
+import datetime
 import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from diagnostics.choices import SHOWN_GUARANTEE_STATUSES, GuaranteeStatus
 from diagnostics.content import content_sha256
+from diagnostics.engine.valuation import MetalPrice
 from diagnostics.models import (
     GuaranteeClaim,
     PackAssessment,
@@ -18,6 +21,21 @@ from diagnostics.models import (
 from diagnostics.reference import reference_data
 from marketplace.catalog.models import BatteryPack
 from marketplace.catalog.selectors import listings_for_user
+from marketplace.trading.selectors import reference_prices_on
+
+
+def metal_prices_on(on: datetime.date | None = None) -> dict[str, MetalPrice]:
+    """The platform's latest reference metal prices (JPY/kg contained) effective on `on`
+    (default today): the recycling-value floor of every valuation."""
+    on = on or timezone.localdate()
+    return {
+        element: MetalPrice(
+            price_jpy_per_kg=row.price_jpy_per_kg,
+            effective_date=row.effective_date.isoformat(),
+            source=row.source,
+        )
+        for element, row in reference_prices_on(on).items()
+    }
 
 
 def method_catalogue() -> dict:

@@ -83,7 +83,9 @@ class EstimateView(LoginRequiredMixin, TemplateView):
         context["form"] = form
         if form.is_bound and form.is_valid():
             try:
-                result = diagnose(parse_request(form.engine_input()))
+                result = diagnose(
+                    parse_request(form.engine_input()), metal_prices=selectors.metal_prices_on()
+                )
             except DiagnoseInputError as error:
                 form.add_engine_errors(error.fields or {"__all__": [error.message]})
             else:

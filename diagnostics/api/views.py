@@ -56,7 +56,7 @@ class DiagnoseView(APIView):
         },
     )
     def post(self, request):
-        result = diagnose(parse_request(request.data))
+        result = diagnose(parse_request(request.data), metal_prices=selectors.metal_prices_on())
         return Response(result.as_dict())
 
 

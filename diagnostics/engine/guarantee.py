@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from diagnostics.engine.ageing import Forecast, to_decimal
 from diagnostics.engine.grading import grade_pack
-from diagnostics.engine.valuation import residual_value
+from diagnostics.engine.valuation import RecyclingValue, residual_value
 from diagnostics.reference import ReferenceData
 
 BUY_BACK = "buy_back"
@@ -63,6 +63,7 @@ def price_guarantee(
     guaranteed_soh_pct: Decimal | None,
     grade: str,
     fixed_payout_jpy: Decimal | None = None,
+    recycling: RecyclingValue | None = None,
     rated_capacity_kwh: Decimal,
     soh_pct: Decimal,
     soh_low_pct: Decimal,
@@ -141,6 +142,7 @@ def price_guarantee(
                     u95_pp=u95_pp,
                     remaining_years_by_threshold=remaining,
                     valuation=valuation,
+                    recycling=recycling,
                 ).residual_value_jpy
                 entry["grade_at_term"] = graded.grade
                 entry["value_at_term_jpy"] = value_at_term

@@ -38,6 +38,7 @@ from diagnostics.models import (
 )
 from diagnostics.rawdata import check_raw_data
 from diagnostics.reference import reference_data
+from diagnostics.selectors import metal_prices_on
 from diagnostics.services.common import clean_reason, field_error, json_safe
 from marketplace.accounts.choices import Role
 from marketplace.accounts.models import Organisation, User
@@ -294,7 +295,7 @@ def _build(
         soh_pct=soh,
         u95_pp=u95,
     )
-    result = diagnose_readings(request, [reading])
+    result = diagnose_readings(request, [reading], metal_prices=metal_prices_on(values.tested_on))
     entered = asdict(values)
     entered["safety_flags"] = list(request.safety_flags)
     entered["age_years"] = age
@@ -520,7 +521,8 @@ def combined_diagnosis(subject: Subject) -> tuple[DiagnosisResult, list[SohCerti
         resistance_increase_pct=max(resistances) if resistances else None,
         safety_flags=flags,
     )
-    return diagnose_readings(request, readings, reference), combined
+    prices = metal_prices_on()
+    return diagnose_readings(request, readings, reference, metal_prices=prices), combined
 
 
 def _void_stale_offers(*, pack: BatteryPack, actor: User | None) -> None:

@@ -144,6 +144,7 @@ def guarantee_offer(
         methods_used={item.method_code for item in combined},
         forecast=result.forecast,
         reference=reference_data(),
+        recycling=result.recycling,
     )
     pricing = {
         **json_safe(price.breakdown),

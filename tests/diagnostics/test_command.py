@@ -12,6 +12,8 @@ from django.core.management import call_command
 
 from diagnostics import jsonio
 
+pytestmark = pytest.mark.django_db  # the command reads the reference metal prices
+
 REPO = Path(__file__).resolve().parents[2]
 LFP_PACK = {
     "chemistry": "LFP",

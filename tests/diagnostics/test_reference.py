@@ -135,3 +135,19 @@ def test_grade_applications_out_of_grading_order_are_refused(data_copy):
 
     with pytest.raises(ReferenceDataError, match="list the grades in grading.yaml's order"):
         load_reference_data(data_copy)
+
+
+def test_a_chemistry_without_metal_content_is_refused(data_copy):
+    _replace(
+        data_copy / "valuation.yaml",
+        "    LMO: {value: {Li: 0.0968, Ni: 0, Co: 0, Cu: 0.5247}, "
+        "source: batpac52_busch_intensity, quality: primary}\n",
+        "",
+    )
+
+    with pytest.raises(ReferenceDataError) as error:
+        load_reference_data(data_copy)
+
+    assert str(error.value) == (
+        "diagnostics/data/valuation.yaml: recycling.metal_kg_per_kwh: no entry for LMO"
+    )
