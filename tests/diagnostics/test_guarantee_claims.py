@@ -498,3 +498,45 @@ def test_order_panel_shows_the_cover_and_the_way_to_claim(rf, buyer, seller, sol
     assert "order-guarantees" not in Template(
         "{% load diagnostics_tags %}{% order_guarantee_panel order %}"
     ).render(Context({"request": request, "order": sold.order}))
+
+
+def test_staff_see_claims_against_the_platform(
+    client, seller, buyer, listing, certified, provider, full_discharge, staff
+):
+    guarantee = offer(staff, certified, kind="fixed")
+    buy(seller, buyer, listing)
+    claim = services.guarantee_claim_file(
+        actor=buyer,
+        guarantee=reload(guarantee),
+        certificate=retest(provider, full_discharge, certified, "30.000"),
+    )
+    client.force_login(staff)
+
+    page = client.get("/diagnostics/guarantees/").content.decode()
+
+    assert "Claims against the platform" in page
+    assert f"/diagnostics/claims/{claim.pk}/" in page
+    assert "¥200,000" in page
+
+
+def test_claims_list_query_count_does_not_grow_with_claims(
+    api_client, seller, buyer, provider, full_discharge, staff, django_assert_max_num_queries
+):
+    from tests.catalog.factories import ListingFactory
+
+    for _ in range(3):
+        listing = ListingFactory(seller=seller.organisation, created_by=seller)
+        issue(provider, full_discharge, listing.pack)
+        guarantee = offer(seller, listing.pack, kind="fixed")
+        buy(seller, buyer, listing)
+        services.guarantee_claim_file(
+            actor=buyer,
+            guarantee=reload(guarantee),
+            certificate=retest(provider, full_discharge, listing.pack, "30.000"),
+        )
+    api_client.force_authenticate(staff)
+
+    with django_assert_max_num_queries(4):
+        response = api_client.get(CLAIMS)
+
+    assert response.json()["count"] == 3
