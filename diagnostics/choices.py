@@ -30,8 +30,11 @@ class CertificateEventKind(models.TextChoices):
 
 
 class GuaranteeType(models.TextChoices):
-    BUY_BACK = "buy_back", _("Buy-back at a guaranteed residual value")
+    """What a breach of the SOH floor pays (diagnostics.md 3.4, reference_data `guarantees`)."""
+
+    BUY_BACK = "buy_back", _("Buy-back at a guaranteed price")
     CAPACITY_WARRANTY = "capacity_warranty", _("Pro-rata capacity warranty")
+    FIXED = "fixed", _("Fixed benefit")
 
 
 class GuaranteeStatus(models.TextChoices):
@@ -42,8 +45,8 @@ class GuaranteeStatus(models.TextChoices):
     VOID = "void", _("Void")
 
 
-# OFFERED -> ACTIVE happens when the pack is sold with the guarantee (the order flow);
-# ACTIVE ends by expiry, a claim, or being voided by staff.
+# OFFERED -> ACTIVE happens when the pack is sold with the guarantee (the order's award
+# attaches it); ACTIVE ends by expiry, an upheld claim (CLAIMED), or being voided by staff.
 GUARANTEE_TRANSITIONS: dict[str, frozenset[str]] = {
     GuaranteeStatus.OFFERED: frozenset({GuaranteeStatus.ACTIVE, GuaranteeStatus.VOID}),
     GuaranteeStatus.ACTIVE: frozenset(
@@ -55,3 +58,18 @@ GUARANTEE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 SHOWN_GUARANTEE_STATUSES = frozenset({GuaranteeStatus.OFFERED, GuaranteeStatus.ACTIVE})
+
+
+class ClaimStatus(models.TextChoices):
+    NOT_BREACHED = "not_breached", _("No breach shown")
+    PAYOUT_DUE = "payout_due", _("Payout due")
+    PAID = "paid", _("Paid")
+
+
+# A claim is decided when it is filed: either the certificate shows no breach (final; the
+# buyer may claim again with a later certificate) or a payout falls due, which staff mark paid.
+CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
+    ClaimStatus.NOT_BREACHED: frozenset(),
+    ClaimStatus.PAYOUT_DUE: frozenset({ClaimStatus.PAID}),
+    ClaimStatus.PAID: frozenset(),
+}

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.core.exceptions import DomainError
+from marketplace.core.exceptions import ConflictError, DomainError
 
 
 class DiagnoseInputError(DomainError):
@@ -26,3 +26,13 @@ def _first_message(fields: dict | None) -> str | None:
         if messages:
             return f"{field}: {messages[0]}"
     return None
+
+
+class CertificateImmutable(ConflictError):
+    """An issued certificate is a signed statement: its content never changes after issue.
+    Only its status moves (supersede, revoke), through the services."""
+
+    code = "certificate_immutable"
+    default_message = _(
+        "An issued certificate cannot be changed; supersede it with a new one or revoke it."
+    )

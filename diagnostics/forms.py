@@ -255,21 +255,60 @@ class ReasonForm(forms.Form):
 
 
 class GuaranteeForm(forms.Form):
-    guarantee_type = forms.ChoiceField(label=_("Type"), choices=GuaranteeType.choices)
+    guarantee_type = forms.ChoiceField(label=_("Payout on a breach"), choices=GuaranteeType.choices)
+    guaranteed_soh_pct = forms.DecimalField(
+        label=_("SOH floor (%)"),
+        min_value=0,
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("The guarantee pays if a certificate within the term shows the SOH below it."),
+    )
     term_years = forms.IntegerField(label=_("Term (years)"), min_value=1, max_value=99)
+    term_km = forms.IntegerField(
+        label=_("Distance limit (km)"),
+        required=False,
+        min_value=1,
+        help_text=_("Optional: the cover ends at the term or after this many km, if sooner."),
+    )
     guaranteed_value_jpy = forms.DecimalField(
-        label=_("Guaranteed buy-back value (JPY)"),
+        label=_("Buy-back price (JPY)"),
         required=False,
         min_value=0,
         max_digits=14,
         decimal_places=0,
         help_text=_("For a buy-back guarantee."),
     )
-    guaranteed_soh_pct = forms.DecimalField(
-        label=_("Guaranteed SOH (%)"),
+    fixed_payout_jpy = forms.DecimalField(
+        label=_("Fixed benefit (JPY)"),
         required=False,
         min_value=0,
-        max_digits=6,
-        decimal_places=2,
-        help_text=_("For a capacity warranty: the SOH floor at the end of the term."),
+        max_digits=14,
+        decimal_places=0,
+        help_text=_("For a fixed-benefit guarantee."),
+    )
+
+
+class ClaimForm(forms.Form):
+    certificate = forms.ModelChoiceField(
+        label=_("New certificate of the pack"),
+        queryset=None,
+        to_field_name="uuid",
+        help_text=_("Issued after the purchase, by a diagnostics provider."),
+    )
+
+    def __init__(self, *args, certificates, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["certificate"].queryset = certificates
+        self.fields["certificate"].label_from_instance = lambda certificate: (
+            f"{certificate.tested_on} · {certificate.provider.legal_name} · "
+            f"{certificate.method_code} · {certificate.soh_pct} % "
+            f"({certificate.soh_low_pct}–{certificate.soh_high_pct} %)"
+        )
+
+
+class PaymentForm(forms.Form):
+    payment_reference = forms.CharField(
+        label=_("Payment reference"),
+        max_length=200,
+        help_text=_("e.g. the bank transfer reference of the payout."),
     )

@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from diagnostics.choices import (
     CertificateEventKind,
     CertificateStatus,
+    ClaimStatus,
     GuaranteeStatus,
     GuaranteeType,
 )
+from diagnostics.exceptions import CertificateImmutable
 
 
 class RegisteredMethod(models.Model):
@@ -99,6 +101,24 @@ def _subject_constraint(name: str) -> models.CheckConstraint:
             | Q(pack__isnull=True, module_lot__isnull=False)
         ),
     )
+
+
+class CertificateQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # The status is the only column that moves after issue (supersede/revoke services);
+        # every other column is hashed content. bulk_update() comes through here too.
+        if set(kwargs) - {"status"}:
+            raise CertificateImmutable()
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        # Refused before Django opens its transaction, so the caller's stays usable.
+        if set(fields) - {"status"}:
+            raise CertificateImmutable()
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def delete(self):
+        raise CertificateImmutable()
 
 
 def _raw_data_path(instance: "SohCertificate", filename: str) -> str:
@@ -236,6 +256,8 @@ class SohCertificate(models.Model):
         db_index=True,
     )
 
+    objects = CertificateQuerySet.as_manager()
+
     class Meta:
         ordering = ["-tested_on", "-issued_at", "-pk"]
         verbose_name = _("SOH certificate")
@@ -244,6 +266,17 @@ class SohCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uuid} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        # The last guard of immutability, below every front door (admin, API, shell, a
+        # future form): a stored certificate is never written again. Status changes use a
+        # conditional update() in the services.
+        if not self._state.adding:
+            raise CertificateImmutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise CertificateImmutable()
 
     @property
     def subject(self):
@@ -303,6 +336,10 @@ class PackAssessment(models.Model):
     grade = models.CharField(_("grade"), max_length=2, blank=True)
     recommended_use = models.CharField(_("recommended use"), max_length=100, blank=True)
     conflict = models.BooleanField(_("certificates conflict"), default=False)
+    # Safety findings on any valid certificate: the pack is graded for recycling and ships as
+    # a damaged or defective battery (grading.yaml `safety_flags`; compliance reads this).
+    safety_flags = models.JSONField(_("safety findings"), default=list, blank=True)
+    damaged_for_transport = models.BooleanField(_("damaged for transport"), default=False)
     years_to_70_pct = _optional(
         models.DecimalField, _("years to 70 %"), max_digits=5, decimal_places=1
     )
@@ -324,10 +361,13 @@ class PackAssessment(models.Model):
 
 
 class ResidualValueGuarantee(models.Model):
-    """A seller's promise on a pack: buy it back at a value, or pay for lost capacity.
+    """A promise on a pack by its seller or the platform: if a certificate within the term
+    shows the SOH below the floor, pay a fixed benefit, the shortfall pro rata, or buy the
+    pack back at a guaranteed price.
 
     The premium is priced by the platform from the spread of remaining-life forecasts
-    (diagnostics/engine/guarantee.py) and stored with its breakdown at offer time.
+    (diagnostics/engine/guarantee.py) and stored with its breakdown at offer time. When the
+    pack is sold, the award attaches the offer to the order and the coverage starts.
     """
 
     pack = models.ForeignKey(
@@ -336,8 +376,11 @@ class ResidualValueGuarantee(models.Model):
         related_name="guarantees",
         verbose_name=_("battery pack"),
     )
+    # Empty: the platform itself is the guarantor (offered by staff).
     guarantor = models.ForeignKey(
         "accounts.Organisation",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="guarantees_given",
         verbose_name=_("guarantor"),
@@ -347,10 +390,15 @@ class ResidualValueGuarantee(models.Model):
     )
     guarantee_type = models.CharField(_("type"), max_length=20, choices=GuaranteeType.choices)
     term_years = models.PositiveSmallIntegerField(_("term (years)"))
+    term_km = _optional(models.PositiveIntegerField, _("term (km driven)"))
     guaranteed_value_jpy = _optional(
-        models.DecimalField, _("guaranteed buy-back value (JPY)"), max_digits=14, decimal_places=0
+        models.DecimalField, _("guaranteed buy-back price (JPY)"), max_digits=14, decimal_places=0
     )
-    guaranteed_soh_pct = _optional(_pct, _("guaranteed SOH (%)"))
+    fixed_payout_jpy = _optional(
+        models.DecimalField, _("fixed benefit (JPY)"), max_digits=14, decimal_places=0
+    )
+    # The SOH floor. Buy-back offers made before floors existed have none and cannot be claimed.
+    guaranteed_soh_pct = _optional(_pct, _("SOH floor (%)"))
     premium_jpy = models.DecimalField(_("premium (JPY)"), max_digits=14, decimal_places=0)
     expected_payout_jpy = models.DecimalField(
         _("expected payout (JPY)"), max_digits=14, decimal_places=0
@@ -365,21 +413,51 @@ class ResidualValueGuarantee(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Coverage, set when the award attaches the guarantee to the order.
+    order = models.ForeignKey(
+        "trading.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="guarantees",
+        verbose_name=_("order"),
+    )
+    beneficiary = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="guarantees_held",
+        verbose_name=_("beneficiary"),
+    )
+    coverage_starts_at = _optional(models.DateTimeField, _("coverage starts"))
+    coverage_ends_on = _optional(models.DateField, _("coverage ends (last day)"))
+    coverage_start_odometer_km = _optional(models.PositiveIntegerField, _("odometer at start (km)"))
+    coverage_end_odometer_km = _optional(models.PositiveIntegerField, _("odometer limit (km)"))
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("residual-value guarantee")
         constraints = [
             models.CheckConstraint(
-                name="diagnostics_guarantee_terms_match_type",
+                name="diagnostics_guarantee_payout_terms_match_type",
                 condition=(
                     Q(
                         guarantee_type=GuaranteeType.BUY_BACK,
                         guaranteed_value_jpy__gt=0,
-                        guaranteed_soh_pct__isnull=True,
+                        fixed_payout_jpy__isnull=True,
                     )
+                    & (Q(guaranteed_soh_pct__isnull=True) | Q(guaranteed_soh_pct__gt=0))
                     | Q(
                         guarantee_type=GuaranteeType.CAPACITY_WARRANTY,
                         guaranteed_value_jpy__isnull=True,
+                        fixed_payout_jpy__isnull=True,
+                        guaranteed_soh_pct__gt=0,
+                    )
+                    | Q(
+                        guarantee_type=GuaranteeType.FIXED,
+                        guaranteed_value_jpy__isnull=True,
+                        fixed_payout_jpy__gt=0,
                         guaranteed_soh_pct__gt=0,
                     )
                 ),
@@ -387,10 +465,24 @@ class ResidualValueGuarantee(models.Model):
             models.CheckConstraint(
                 name="diagnostics_guarantee_term_positive", condition=Q(term_years__gt=0)
             ),
+            models.CheckConstraint(
+                name="diagnostics_guarantee_sold_has_coverage",
+                condition=~Q(status__in=[GuaranteeStatus.ACTIVE, GuaranteeStatus.CLAIMED])
+                | Q(
+                    order__isnull=False,
+                    beneficiary__isnull=False,
+                    coverage_starts_at__isnull=False,
+                    coverage_ends_on__isnull=False,
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_guarantee_type_display()} {self.term_years}y ({self.pack_id})"
+
+    @property
+    def is_platform_guarantee(self) -> bool:
+        return self.guarantor_id is None
 
 
 class GuaranteeEvent(models.Model):
@@ -410,3 +502,91 @@ class GuaranteeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guarantee_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class GuaranteeClaim(models.Model):
+    """The buyer's claim under a guarantee, backed by a new certificate of the same pack.
+
+    Decided when filed (diagnostics/services/guarantees.py `guarantee_claim_file`): the
+    decision, its inputs and, on a breach, the payout amount are stored here; the payout is
+    this row while its status is `payout_due`, until staff mark it paid.
+    """
+
+    guarantee = models.ForeignKey(
+        ResidualValueGuarantee, on_delete=models.PROTECT, related_name="claims"
+    )
+    certificate = models.ForeignKey(
+        SohCertificate,
+        on_delete=models.PROTECT,
+        related_name="guarantee_claims",
+        verbose_name=_("certificate"),
+    )
+    claimant = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="guarantee_claims",
+        verbose_name=_("claimant"),
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("filed at"))
+    soh_floor_pct = _pct(_("SOH floor (%)"))
+    # The SOH the decision used: the top of the certificate's 95 % band (see the service).
+    assessed_soh_pct = _pct(_("SOH counted (%)"))
+    is_breach = models.BooleanField(_("floor breached"))
+    payout_jpy = _optional(models.DecimalField, _("payout (JPY)"), max_digits=14, decimal_places=0)
+    decision = models.JSONField(default=dict)
+    status = models.CharField(_("status"), max_length=20, choices=ClaimStatus.choices)
+    paid_at = _optional(models.DateTimeField, _("paid at"))
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    payment_reference = models.CharField(_("payment reference"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-pk"]
+        verbose_name = _("guarantee claim")
+        constraints = [
+            # One certificate backs at most one claim under a guarantee.
+            models.UniqueConstraint(
+                fields=["guarantee", "certificate"], name="diagnostics_claim_unique_certificate"
+            ),
+            # At most one upheld claim per guarantee: a breach ends the guarantee.
+            models.UniqueConstraint(
+                fields=["guarantee"],
+                condition=Q(is_breach=True),
+                name="diagnostics_claim_one_breach_per_guarantee",
+            ),
+            models.CheckConstraint(
+                name="diagnostics_claim_payout_iff_breach",
+                condition=Q(is_breach=True, payout_jpy__gte=0) & ~Q(status=ClaimStatus.NOT_BREACHED)
+                | Q(is_breach=False, payout_jpy__isnull=True, status=ClaimStatus.NOT_BREACHED),
+            ),
+            models.CheckConstraint(
+                name="diagnostics_claim_paid_has_payment",
+                condition=~Q(status=ClaimStatus.PAID) | Q(paid_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.pk} on guarantee {self.guarantee_id}: {self.status}"
+
+
+class GuaranteeClaimEvent(models.Model):
+    """Audit trail of a claim: filed (decided) and paid."""
+
+    claim = models.ForeignKey(GuaranteeClaim, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=ClaimStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ClaimStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id}: {self.from_status or '-'} -> {self.to_status}"

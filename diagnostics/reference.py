@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-QUALITIES = frozenset({"primary", "secondary", "vendor", "estimate", "proposal"})
+# "assumption": a value nobody has sourced (e.g. the exchange rates); it must carry `as_of`.
+QUALITIES = frozenset({"primary", "secondary", "vendor", "estimate", "proposal", "assumption"})
 MEASURES = frozenset({"capacity", "energy", "power_resistance", "safety"})
 MODEL_FORMS = frozenset({"lfp_blast", "nmc_kokam_blast", "lmo_leaf_blast"})
 # YAML 1.1 reads `8.37e4` (no sign in the exponent) as a string, so numeric text is accepted.
@@ -33,9 +34,17 @@ class Sourced:
     value: Any
     source: str
     quality: str
+    as_of: str | None = None  # the date an unsourced assumption was chosen
 
     def describe(self) -> dict[str, Any]:
-        return {"value": self.value, "source": self.source, "quality": self.quality}
+        described = {"value": self.value, "source": self.source, "quality": self.quality}
+        if self.as_of is not None:
+            described["as_of"] = self.as_of
+        return described
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.quality == "assumption"
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,9 @@ class Valuation:
     test_jpy: Sourced
     logistics_jpy: Sourced
     factor_places: Sourced
+    # Recycling value: metal per kWh by chemistry ({element: kg/kWh}) and payables (%).
+    metal_kg_per_kwh: dict[str, Sourced]
+    payable_pct: dict[str, Sourced]
 
 
 @dataclass(frozen=True)
@@ -220,6 +232,12 @@ class _File:
             value = self.number(raw, f"{full}.value")
         elif kind == "number_or_null":
             value = self.number(raw, f"{full}.value", allow_none=True)
+        elif kind == "number_map":
+            if not isinstance(raw, dict) or not raw:
+                raise self.fail(f"{full}.value", f"expected a mapping of numbers, got {raw!r}")
+            value = {
+                str(name): self.number(item, f"{full}.value.{name}") for name, item in raw.items()
+            }
         elif kind == "text":
             if not isinstance(raw, str) or not raw.strip():
                 raise self.fail(f"{full}.value", f"expected text, got {raw!r}")
@@ -228,7 +246,14 @@ class _File:
             if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
                 raise self.fail(f"{full}.value", f"expected a list of names, got {raw!r}")
             value = tuple(raw)
-        return Sourced(value=value, source=source, quality=quality)
+        as_of = entry.get("as_of")
+        if as_of is not None:
+            as_of = str(as_of)  # YAML reads 2026-11-24 as a date
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of):
+                raise self.fail(f"{full}.as_of", f"expected a date YYYY-MM-DD, got {as_of!r}")
+        if quality == "assumption" and as_of is None:
+            raise self.fail(f"{full}.as_of", "an assumption needs the date it was chosen")
+        return Sourced(value=value, source=source, quality=quality, as_of=as_of)
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
@@ -370,7 +395,9 @@ _REQUIRED_PARAMS = {
 }
 
 
-def _load_valuation(data_dir: Path, source_keys: frozenset[str], grade_codes: set) -> Valuation:
+def _load_valuation(
+    data_dir: Path, source_keys: frozenset[str], grade_codes: list[str]
+) -> Valuation:
     file = _File(data_dir / "valuation.yaml", source_keys)
     root = file.root
     rates = file.get(root, "exchange_rates", "", dict)
@@ -388,11 +415,19 @@ def _load_valuation(data_dir: Path, source_keys: frozenset[str], grade_codes: se
     for grade, application in grade_applications.items():
         if application not in applications:
             raise file.fail(f"grade_applications.{grade}", f"unknown application {application!r}")
-    missing = sorted(grade_codes - grade_applications.keys())
+    missing = sorted(set(grade_codes) - grade_applications.keys())
     if missing:
         raise file.fail("grade_applications", f"no application for grade(s) {', '.join(missing)}")
+    # Valuation takes the best of a grade's use and every lower grade's (engine/valuation.py),
+    # so the order here must be grading.yaml's order, best first.
+    if [code for code in grade_applications if code in grade_codes] != grade_codes:
+        order = ", ".join(grade_codes)
+        raise file.fail("grade_applications", f"list the grades in grading.yaml's order: {order}")
     factors = file.get(root, "factors", "", dict)
     costs = file.get(root, "costs", "", dict)
+    recycling = file.get(root, "recycling", "", dict)
+    metals = file.get(recycling, "metal_kg_per_kwh", "recycling", dict)
+    payables = file.get(recycling, "payable_pct", "recycling", dict)
     return Valuation(
         version=str(file.get(root, "version", "", str)),
         usd_jpy=file.sourced(rates, "usd_jpy", "exchange_rates"),
@@ -408,6 +443,14 @@ def _load_valuation(data_dir: Path, source_keys: frozenset[str], grade_codes: se
         factor_places=file.sourced(
             file.get(root, "rounding", "", dict), "factor_places", "rounding"
         ),
+        metal_kg_per_kwh={
+            chemistry: file.sourced(metals, chemistry, "recycling.metal_kg_per_kwh", "number_map")
+            for chemistry in metals
+        },
+        payable_pct={
+            element: file.sourced(payables, element, "recycling.payable_pct")
+            for element in payables
+        },
     )
 
 
@@ -438,15 +481,35 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> ReferenceData:
     source_keys = frozenset(sources)
     methods_version, methods = _load_methods(data_dir, source_keys)
     grading = _load_grading(data_dir, source_keys, set(methods))
+    ageing = _load_ageing(data_dir, source_keys)
+    valuation = _load_valuation(data_dir, source_keys, [rule.code for rule in grading.grades])
+    _check_recycling(ageing, valuation)
     return ReferenceData(
         sources=sources,
         methods=methods,
         methods_version=methods_version,
         grading=grading,
-        ageing=_load_ageing(data_dir, source_keys),
-        valuation=_load_valuation(data_dir, source_keys, {rule.code for rule in grading.grades}),
+        ageing=ageing,
+        valuation=valuation,
         assessment=_load_assessment(data_dir, source_keys),
     )
+
+
+def _check_recycling(ageing: Ageing, valuation: Valuation) -> None:
+    """Every chemistry the engine accepts has a metal content, every metal a payable."""
+    label = "diagnostics/data/valuation.yaml"
+    missing = sorted(set(ageing.chemistries) - set(valuation.metal_kg_per_kwh))
+    if missing:
+        raise ReferenceDataError(
+            f"{label}: recycling.metal_kg_per_kwh: no entry for {', '.join(missing)}"
+        )
+    for chemistry, metals in valuation.metal_kg_per_kwh.items():
+        unpaid = sorted(set(metals.value) - set(valuation.payable_pct))
+        if unpaid:
+            raise ReferenceDataError(
+                f"{label}: recycling.metal_kg_per_kwh.{chemistry}: "
+                f"no payable_pct for {', '.join(unpaid)}"
+            )
 
 
 @functools.cache

@@ -1,14 +1,18 @@
 """Reads of the diagnostics app; who may see which certificate is decided here, once."""
 
+import datetime
 import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from diagnostics.choices import SHOWN_GUARANTEE_STATUSES
+from diagnostics.choices import SHOWN_GUARANTEE_STATUSES, GuaranteeStatus
 from diagnostics.content import content_sha256
+from diagnostics.engine.valuation import MetalPrice
 from diagnostics.models import (
+    GuaranteeClaim,
     PackAssessment,
     RegisteredMethod,
     ResidualValueGuarantee,
@@ -17,6 +21,21 @@ from diagnostics.models import (
 from diagnostics.reference import reference_data
 from marketplace.catalog.models import BatteryPack
 from marketplace.catalog.selectors import listings_for_user
+from marketplace.trading.selectors import reference_prices_on
+
+
+def metal_prices_on(on: datetime.date | None = None) -> dict[str, MetalPrice]:
+    """The platform's latest reference metal prices (JPY/kg contained) effective on `on`
+    (default today): the recycling-value floor of every valuation."""
+    on = on or timezone.localdate()
+    return {
+        element: MetalPrice(
+            price_jpy_per_kg=row.price_jpy_per_kg,
+            effective_date=row.effective_date.isoformat(),
+            source=row.source,
+        )
+        for element, row in reference_prices_on(on).items()
+    }
 
 
 def method_catalogue() -> dict:
@@ -212,15 +231,18 @@ def certificate_history(subject) -> QuerySet[SohCertificate]:
 
 
 def guarantees_for_user(*, user) -> QuerySet[ResidualValueGuarantee]:
-    queryset = ResidualValueGuarantee.objects.select_related("pack", "guarantor")
+    """Staff: all (the platform's own guarantees included). Others: those their organisation
+    gives or holds as buyer, and offers on packs whose listing they may see."""
+    queryset = ResidualValueGuarantee.objects.select_related("pack", "guarantor", "beneficiary")
     if user.is_authenticated and user.is_staff:
         return queryset
     if not user.is_authenticated or user.organisation_id is None:
         return queryset.none()
-    allowed = Q(guarantor_id=user.organisation_id)
+    allowed = Q(guarantor_id=user.organisation_id) | Q(beneficiary_id=user.organisation_id)
     if _has_legitimate_interest(user):
         pack_ids, _module_lot_ids = _visible_item_ids(user)
-        allowed |= Q(pack_id__in=pack_ids, status__in=sorted(SHOWN_GUARANTEE_STATUSES))
+        # Others see open offers only: a guarantee in force names the buyer and its cover.
+        allowed |= Q(pack_id__in=pack_ids, status=GuaranteeStatus.OFFERED)
     return queryset.filter(allowed)
 
 
@@ -231,6 +253,63 @@ def guarantee_get_for_user(*, user, pk: int) -> ResidualValueGuarantee:
         return guarantees_for_user(user=user).get(pk=pk)
     except ResidualValueGuarantee.DoesNotExist as error:
         raise Http404 from error
+
+
+def item_is_damaged_for_transport(item) -> bool:
+    """True when a valid certificate of the pack or module lot reports a safety finding:
+    for the transport classification (damaged/defective battery) of a shipment."""
+    return PackAssessment.objects.filter(
+        **{"module_lot" if item.__class__.__name__ == "ModuleLot" else "pack": item},
+        damaged_for_transport=True,
+    ).exists()
+
+
+def claims_for_user(*, user) -> QuerySet[GuaranteeClaim]:
+    """Staff see every claim (the platform pays its own); a guarantor sees the claims
+    against it; the buyer sees its own."""
+    queryset = GuaranteeClaim.objects.select_related(
+        "guarantee__pack", "guarantee__guarantor", "certificate", "claimant"
+    )
+    if user.is_authenticated and user.is_staff:
+        return queryset
+    if not user.is_authenticated or user.organisation_id is None:
+        return queryset.none()
+    return queryset.filter(
+        Q(guarantee__guarantor_id=user.organisation_id) | Q(claimant_id=user.organisation_id)
+    )
+
+
+def claim_get_for_user(*, user, pk: int) -> GuaranteeClaim:
+    if not is_valid_id(pk):
+        raise Http404
+    try:
+        return claims_for_user(user=user).get(pk=pk)
+    except GuaranteeClaim.DoesNotExist as error:
+        raise Http404 from error
+
+
+def guarantees_of_order(*, order, user) -> list[ResidualValueGuarantee]:
+    """The guarantees attached to an order, with their claims, as the user may see them."""
+    return list(
+        guarantees_for_user(user=user)
+        .filter(order_id=order.pk)
+        .prefetch_related("claims__certificate")
+        .order_by("pk")
+    )
+
+
+def claimable_certificates(*, guarantee: ResidualValueGuarantee) -> QuerySet[SohCertificate]:
+    """Valid certificates of the guaranteed pack issued after the purchase, not yet claimed."""
+    if guarantee.coverage_starts_at is None:
+        return SohCertificate.objects.none()
+    return (
+        guarantee.pack.soh_certificates.filter(
+            status="issued", issued_at__gt=guarantee.coverage_starts_at
+        )
+        .exclude(guarantee_claims__guarantee=guarantee)
+        .select_related("provider")
+        .order_by("-tested_on", "-pk")
+    )
 
 
 def shown_guarantees(pack: BatteryPack) -> QuerySet[ResidualValueGuarantee]:

@@ -19,4 +19,7 @@ urlpatterns = [
     path("certificates/<uuid:uuid>/raw/", views.certificate_raw_data, name="certificate-raw"),
     path("packs/<int:pk>/history/", views.pack_history, name="pack-history"),
     path("packs/<int:pk>/guarantees/new/", views.guarantee_offer, name="guarantee-offer"),
+    path("guarantees/", views.guarantee_list, name="guarantee-list"),
+    path("guarantees/<int:pk>/", views.guarantee_detail, name="guarantee-detail"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
 ]

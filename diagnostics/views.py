@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,15 +18,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from diagnostics import jsonio, selectors, services
+from diagnostics import jsonio, qr, selectors, services
 from diagnostics.engine import diagnose, parse_request
 from diagnostics.exceptions import DiagnoseInputError
 from diagnostics.forms import (
     SAFETY_FLAG_LABELS,
     CertificateIssueForm,
     CertificateSupersedeForm,
+    ClaimForm,
     EstimateForm,
     GuaranteeForm,
+    PaymentForm,
     ReasonForm,
 )
 from diagnostics.labels import MEASURE_LABELS, QUALITY_LABELS
@@ -80,7 +83,9 @@ class EstimateView(LoginRequiredMixin, TemplateView):
         context["form"] = form
         if form.is_bound and form.is_valid():
             try:
-                result = diagnose(parse_request(form.engine_input()))
+                result = diagnose(
+                    parse_request(form.engine_input()), metal_prices=selectors.metal_prices_on()
+                )
             except DiagnoseInputError as error:
                 form.add_engine_errors(error.fields or {"__all__": [error.message]})
             else:
@@ -198,6 +203,7 @@ def certificate_detail(request: HttpRequest, uuid) -> HttpResponse:
             "may_supersede": certificate.is_valid and is_issuer,
             "revoke_form": ReasonForm(),
             "verification": selectors.certificate_verification(certificate=certificate),
+            **_verification_qr(request, certificate),
             "flag_labels": [
                 SAFETY_FLAG_LABELS.get(flag, flag) for flag in certificate.safety_flags
             ],
@@ -267,8 +273,17 @@ def certificate_verify(request: HttpRequest, uuid) -> HttpResponse:
         {
             "certificate": certificate,
             "report": selectors.certificate_verification(certificate=certificate),
+            **_verification_qr(request, certificate),
         },
     )
+
+
+def _verification_qr(request: HttpRequest, certificate) -> dict:
+    url = qr.verification_url(request, certificate)
+    return {
+        "verification_url": url,
+        "verification_qr": qr.verification_qr_svg(url=url, title=_("Verify this certificate")),
+    }
 
 
 @login_required
@@ -321,7 +336,7 @@ def pack_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def guarantee_offer(request: HttpRequest, pk: int) -> HttpResponse:
     pack = selectors.pack_get_for_user(user=request.user, pk=pk)
-    if pack.owner_id != request.user.organisation_id:
+    if not request.user.is_staff and pack.owner_id != request.user.organisation_id:
         raise PermissionDenied(_("You can only guarantee your own organisation's packs."))
     form = GuaranteeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -344,4 +359,115 @@ def guarantee_offer(request: HttpRequest, pk: int) -> HttpResponse:
             "guarantees": selectors.shown_guarantees(pack),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def guarantee_list(request: HttpRequest) -> HttpResponse:
+    """Guarantees the user's organisation gives or holds (staff: all), with their claims."""
+    user = request.user
+    guarantees = selectors.guarantees_for_user(user=user)
+    if not user.is_staff:
+        organisation = user.organisation_id
+        guarantees = guarantees.filter(
+            Q(guarantor_id=organisation) | Q(beneficiary_id=organisation)
+        )
+    claims = selectors.claims_for_user(user=user)
+    return render(
+        request,
+        "diagnostics/guarantee_list.html",
+        {
+            "page": Paginator(guarantees.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
+            "claims_against": claims.filter(
+                Q(guarantee__guarantor__isnull=True)
+                if user.is_staff
+                else Q(guarantee__guarantor_id=user.organisation_id)
+            )[:PAGE_SIZE],
+            "claims_filed": claims.filter(claimant_id=user.organisation_id)[:PAGE_SIZE]
+            if user.organisation_id
+            else [],
+        },
+    )
+
+
+@login_required
+def guarantee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Terms, cover and claims; the buyer under an active guarantee files a claim here."""
+    guarantee = selectors.guarantee_get_for_user(user=request.user, pk=pk)
+    may_claim = (
+        guarantee.status == "active"
+        and request.user.organisation_id is not None
+        and guarantee.beneficiary_id == request.user.organisation_id
+    )
+    form = None
+    if may_claim:
+        form = ClaimForm(
+            request.POST or None,
+            certificates=selectors.claimable_certificates(guarantee=guarantee),
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Only the buyer under an active guarantee can claim."))
+        if form.is_valid():
+            try:
+                claim = services.guarantee_claim_file(
+                    actor=request.user,
+                    guarantee=guarantee,
+                    certificate=form.cleaned_data["certificate"],
+                )
+            except DomainError as error:
+                if error.status == 403:
+                    raise PermissionDenied(error.message) from error
+                apply_domain_error(form, error)
+            else:
+                if claim.is_breach:
+                    messages.success(request, _("The claim is upheld: a payout is due."))
+                else:
+                    messages.info(request, _("The certificate does not show a breach."))
+                return redirect("diagnostics:claim-detail", claim.pk)
+    return render(
+        request,
+        "diagnostics/guarantee_detail.html",
+        {
+            "guarantee": guarantee,
+            "claims": selectors.claims_for_user(user=request.user).filter(guarantee=guarantee),
+            "events": guarantee.events.select_related("actor"),
+            "form": form,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decision of a claim with its numbers; staff mark a due payout paid."""
+    claim = selectors.claim_get_for_user(user=request.user, pk=pk)
+    form = PaymentForm(request.POST or None) if request.user.is_staff else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Only platform staff can do this."))
+        if form.is_valid():
+            try:
+                services.guarantee_claim_mark_paid(
+                    actor=request.user,
+                    claim=claim,
+                    payment_reference=form.cleaned_data["payment_reference"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("The payout is recorded as paid."))
+                return redirect("diagnostics:claim-detail", claim.pk)
+    return render(
+        request,
+        "diagnostics/claim_detail.html",
+        {
+            "claim": claim,
+            "guarantee": claim.guarantee,
+            "events": claim.events.select_related("actor"),
+            "form": form if claim.status == "payout_due" else None,
+        },
+        status=400 if form is not None and form.errors else 200,
     )

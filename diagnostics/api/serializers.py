@@ -295,6 +295,10 @@ class AssessmentSerializer(serializers.Serializer):
     grade = serializers.CharField()
     recommended_use = serializers.CharField()
     conflict = serializers.BooleanField()
+    safety_flags = serializers.ListField(child=serializers.CharField())
+    damaged_for_transport = serializers.BooleanField(
+        help_text="A safety finding on a valid certificate: recycle; ships as a damaged battery."
+    )
     years_to_70_pct = _decimal(5, 1, allow_null=True)
     years_to_60_pct = _decimal(5, 1, allow_null=True)
     residual_value_jpy = _decimal(14, 0, allow_null=True)
@@ -307,22 +311,63 @@ class AssessmentSerializer(serializers.Serializer):
 
 class GuaranteeInput(serializers.Serializer):
     pack = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    guarantee_type = serializers.ChoiceField(choices=["buy_back", "capacity_warranty"])
+    guarantee_type = serializers.ChoiceField(choices=["buy_back", "capacity_warranty", "fixed"])
     term_years = serializers.IntegerField(min_value=1, max_value=100)
-    guaranteed_value_jpy = _optional_decimal(14, 0, min_value=0)
+    term_km = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, required=False, allow_null=True, default=None,
+        help_text="Optional distance limit: the cover ends at the term or this many km, "
+        "whichever comes first.",
+    )  # fmt: skip
     guaranteed_soh_pct = _optional_decimal(6, 2, min_value=0)
+    guaranteed_value_jpy = _optional_decimal(14, 0, min_value=0)
+    fixed_payout_jpy = _optional_decimal(14, 0, min_value=0)
 
 
 class GuaranteeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     pack = serializers.IntegerField()
-    guarantor = NamedRefSerializer()
+    guarantor = NamedRefSerializer(allow_null=True, help_text="null: the platform guarantees.")
     guarantee_type = serializers.CharField()
     term_years = serializers.IntegerField()
+    term_km = serializers.IntegerField(allow_null=True)
+    guaranteed_soh_pct = _decimal(6, 2, allow_null=True, help_text="The SOH floor.")
     guaranteed_value_jpy = _decimal(14, 0, allow_null=True)
-    guaranteed_soh_pct = _decimal(6, 2, allow_null=True)
+    fixed_payout_jpy = _decimal(14, 0, allow_null=True)
     premium_jpy = _decimal(14, 0)
     expected_payout_jpy = _decimal(14, 0)
+    breach_probability = _decimal(6, 4, allow_null=True)
     status = serializers.CharField()
     pricing = serializers.DictField(help_text="Scenarios, weights and formula of the premium.")
     created_at = serializers.DateTimeField()
+    order = serializers.IntegerField(allow_null=True)
+    beneficiary = NamedRefSerializer(allow_null=True)
+    coverage_starts_at = serializers.DateTimeField(allow_null=True)
+    coverage_ends_on = serializers.DateField(allow_null=True)
+    coverage_start_odometer_km = serializers.IntegerField(allow_null=True)
+    coverage_end_odometer_km = serializers.IntegerField(allow_null=True)
+
+
+class ClaimInput(serializers.Serializer):
+    certificate = serializers.UUIDField(
+        help_text="A new certificate of the guaranteed pack, issued after the purchase."
+    )
+
+
+class PaymentInput(serializers.Serializer):
+    payment_reference = serializers.CharField(max_length=200)
+
+
+class ClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    guarantee = serializers.IntegerField()
+    certificate = serializers.UUIDField()
+    claimant = NamedRefSerializer()
+    filed_at = serializers.DateTimeField()
+    soh_floor_pct = _decimal(6, 2)
+    assessed_soh_pct = _decimal(6, 2, help_text="The top of the certificate's 95 % band.")
+    is_breach = serializers.BooleanField()
+    payout_jpy = _decimal(14, 0, allow_null=True)
+    status = serializers.CharField(help_text="not_breached, payout_due or paid")
+    decision = serializers.DictField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    payment_reference = serializers.CharField()

@@ -10,6 +10,9 @@ router.register(
 
 router.register("certificates", views.CertificateViewSet, basename="diagnostics-certificate")
 router.register("guarantees", views.GuaranteeViewSet, basename="diagnostics-guarantee")
+router.register(
+    "guarantee-claims", views.GuaranteeClaimViewSet, basename="diagnostics-guarantee-claim"
+)
 
 urlpatterns = [
     path(

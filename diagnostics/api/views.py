@@ -1,5 +1,7 @@
 """Diagnostics API: diagnose, method catalogue, registered methods, certificates, guarantees."""
 
+from decimal import Decimal
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,7 +17,12 @@ from diagnostics import jsonio, selectors, services
 from diagnostics.api import serializers
 from diagnostics.content import CONDITION_FIELDS, MEASURED_FIELDS
 from diagnostics.engine import diagnose, parse_request
-from diagnostics.models import RegisteredMethod, ResidualValueGuarantee, SohCertificate
+from diagnostics.models import (
+    GuaranteeClaim,
+    RegisteredMethod,
+    ResidualValueGuarantee,
+    SohCertificate,
+)
 from marketplace.accounts.choices import Role
 from marketplace.accounts.permissions import has_role
 from marketplace.catalog.models import BatteryPack, ModuleLot
@@ -49,7 +56,7 @@ class DiagnoseView(APIView):
         },
     )
     def post(self, request):
-        result = diagnose(parse_request(request.data))
+        result = diagnose(parse_request(request.data), metal_prices=selectors.metal_prices_on())
         return Response(result.as_dict())
 
 
@@ -346,6 +353,8 @@ class PackAssessmentView(APIView):
             grade=assessment.grade if assessment else "",
             recommended_use=assessment.recommended_use if assessment else "",
             conflict=assessment.conflict if assessment else False,
+            safety_flags=assessment.safety_flags if assessment else [],
+            damaged_for_transport=assessment.damaged_for_transport if assessment else False,
             certificates=[
                 item.uuid for item in selectors.certificate_history(pack).filter(status="issued")
             ],
@@ -360,26 +369,63 @@ def guarantee_data(guarantee: ResidualValueGuarantee) -> dict:
     return serializers.GuaranteeSerializer(_guarantee_fields(guarantee)).data
 
 
+def _named(organisation) -> dict | None:
+    if organisation is None:
+        return None
+    return {"id": organisation.pk, "name": organisation.legal_name}
+
+
 def _guarantee_fields(guarantee: ResidualValueGuarantee) -> dict:
+    probability = guarantee.pricing.get("breach_probability")
     return {
         "id": guarantee.pk,
         "pack": guarantee.pack_id,
-        "guarantor": {"id": guarantee.guarantor_id, "name": guarantee.guarantor.legal_name},
+        "guarantor": _named(guarantee.guarantor),
         "guarantee_type": guarantee.guarantee_type,
         "term_years": guarantee.term_years,
-        "guaranteed_value_jpy": guarantee.guaranteed_value_jpy,
+        "term_km": guarantee.term_km,
         "guaranteed_soh_pct": guarantee.guaranteed_soh_pct,
+        "guaranteed_value_jpy": guarantee.guaranteed_value_jpy,
+        "fixed_payout_jpy": guarantee.fixed_payout_jpy,
         "premium_jpy": guarantee.premium_jpy,
         "expected_payout_jpy": guarantee.expected_payout_jpy,
+        "breach_probability": Decimal(probability) if probability is not None else None,
         "status": guarantee.status,
         "pricing": guarantee.pricing,
         "created_at": guarantee.created_at,
+        "order": guarantee.order_id,
+        "beneficiary": _named(guarantee.beneficiary),
+        "coverage_starts_at": guarantee.coverage_starts_at,
+        "coverage_ends_on": guarantee.coverage_ends_on,
+        "coverage_start_odometer_km": guarantee.coverage_start_odometer_km,
+        "coverage_end_odometer_km": guarantee.coverage_end_odometer_km,
     }
 
 
+def claim_data(claim: GuaranteeClaim) -> dict:
+    return serializers.ClaimSerializer(
+        {
+            "id": claim.pk,
+            "guarantee": claim.guarantee_id,
+            "certificate": claim.certificate.uuid,
+            "claimant": _named(claim.claimant),
+            "filed_at": claim.filed_at,
+            "soh_floor_pct": claim.soh_floor_pct,
+            "assessed_soh_pct": claim.assessed_soh_pct,
+            "is_breach": claim.is_breach,
+            "payout_jpy": claim.payout_jpy,
+            "status": claim.status,
+            "decision": claim.decision,
+            "paid_at": claim.paid_at,
+            "payment_reference": claim.payment_reference,
+        }
+    ).data
+
+
 class GuaranteeViewSet(viewsets.GenericViewSet):
-    """Residual-value guarantees: dealers offer them on their own certified packs; buyers
-    see those on packs whose listing they can see. The platform prices the premium."""
+    """Residual-value guarantees: dealers offer them on their own certified packs (staff for
+    the platform); buyers see those on packs whose listing they can see. The platform prices
+    the premium; the award attaches an offer to the order, and the buyer claims under it."""
 
     permission_classes = [IsAuthenticated]
     renderer_classes = [DecimalJSONRenderer]
@@ -420,10 +466,36 @@ class GuaranteeViewSet(viewsets.GenericViewSet):
             pack=pack,
             guarantee_type=data["guarantee_type"],
             term_years=data["term_years"],
-            guaranteed_value_jpy=data["guaranteed_value_jpy"],
+            term_km=data["term_km"],
             guaranteed_soh_pct=data["guaranteed_soh_pct"],
+            guaranteed_value_jpy=data["guaranteed_value_jpy"],
+            fixed_payout_jpy=data["fixed_payout_jpy"],
         )
         return Response(guarantee_data(guarantee), status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], request=None, responses=serializers.ClaimSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=serializers.ClaimInput,
+        responses={201: serializers.ClaimSerializer},
+        description="The buyer files a claim with a new certificate; it is decided at once.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def claims(self, request, pk=None):
+        guarantee = selectors.guarantee_get_for_user(user=request.user, pk=int(pk))
+        if request.method == "GET":
+            visible = selectors.claims_for_user(user=request.user).filter(guarantee=guarantee)
+            return Response([claim_data(claim) for claim in visible])
+        body = serializers.ClaimInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        certificate = SohCertificate.objects.filter(uuid=body.validated_data["certificate"]).first()
+        if certificate is None:
+            message = _("No such certificate.")
+            raise DomainError(message, fields={"certificate": [message]})
+        claim = services.guarantee_claim_file(
+            actor=request.user, guarantee=guarantee, certificate=certificate
+        )
+        return Response(claim_data(claim), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=serializers.ReasonInput, responses=serializers.GuaranteeSerializer)
     @action(detail=True, methods=["post"])
@@ -436,3 +508,36 @@ class GuaranteeViewSet(viewsets.GenericViewSet):
             reason=body.validated_data["reason"],
         )
         return Response(guarantee_data(guarantee))
+
+
+class GuaranteeClaimViewSet(viewsets.GenericViewSet):
+    """Claims under guarantees: the guarantor sees those against it, the buyer its own,
+    staff all; staff mark a due payout paid."""
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [DecimalJSONRenderer]
+    serializer_class = serializers.ClaimSerializer
+    queryset = GuaranteeClaim.objects.none()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return selectors.claims_for_user(user=self.request.user)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([claim_data(claim) for claim in page])
+
+    def retrieve(self, request, pk=None):
+        return Response(claim_data(selectors.claim_get_for_user(user=request.user, pk=int(pk))))
+
+    @extend_schema(request=serializers.PaymentInput, responses=serializers.ClaimSerializer)
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        body = serializers.PaymentInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        claim = services.guarantee_claim_mark_paid(
+            actor=request.user,
+            claim=selectors.claim_get_for_user(user=request.user, pk=int(pk)),
+            payment_reference=body.validated_data["payment_reference"],
+        )
+        return Response(claim_data(claim))

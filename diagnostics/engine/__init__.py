@@ -17,11 +17,17 @@ from diagnostics.engine.grading import grade_pack
 from diagnostics.engine.inputs import DiagnoseRequest
 from diagnostics.engine.inputs import parse_request as _parse_request
 from diagnostics.engine.normalise import Reading, combine, reading_from
-from diagnostics.engine.valuation import residual_value
+from diagnostics.engine.valuation import (
+    MetalPrice,
+    RecyclingValue,
+    recycling_value,
+    residual_value,
+)
 from diagnostics.reference import ReferenceData, reference_data
 
 __all__ = [
     "DiagnoseRequest",
+    "MetalPrice",
     "DiagnosisResult",
     "diagnose",
     "diagnose_readings",
@@ -46,6 +52,7 @@ class DiagnosisResult:
     conflict: bool
     breakdown: dict
     forecast: Forecast
+    recycling: RecyclingValue | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The output object of the diagnose interface (DESIGN.md), keys in that order."""
@@ -66,21 +73,37 @@ def parse_request(data: Any, reference: ReferenceData | None = None) -> Diagnose
     return _parse_request(data, reference or reference_data())
 
 
-def diagnose(request: DiagnoseRequest, reference: ReferenceData | None = None) -> DiagnosisResult:
+def diagnose(
+    request: DiagnoseRequest,
+    reference: ReferenceData | None = None,
+    *,
+    metal_prices: dict[str, MetalPrice] | None = None,
+) -> DiagnosisResult:
+    """`metal_prices`: reference prices for the recycling-value floor (None: not estimated)."""
     reference = reference or reference_data()
     readings = [
         reading_from(item, reference.methods[item.method], request.rated_capacity_kwh)
         for item in request.measurements
     ]
-    return diagnose_readings(request, readings, reference)
+    return diagnose_readings(request, readings, reference, metal_prices=metal_prices)
 
 
 def diagnose_readings(
-    request: DiagnoseRequest, readings: list[Reading], reference: ReferenceData | None = None
+    request: DiagnoseRequest,
+    readings: list[Reading],
+    reference: ReferenceData | None = None,
+    *,
+    metal_prices: dict[str, MetalPrice] | None = None,
 ) -> DiagnosisResult:
     """`diagnose` on readings built by the caller: certificates carry the uncertainty their
     provider registered, and a pack's assessment combines several stored certificates."""
     reference = reference or reference_data()
+    recycling = recycling_value(
+        chemistry=request.chemistry,
+        rated_capacity_kwh=request.rated_capacity_kwh,
+        metal_prices=metal_prices,
+        valuation=reference.valuation,
+    )
     estimate = combine(readings)
     graded = grade_pack(
         soh_pct=estimate.soh_pct,
@@ -117,6 +140,7 @@ def diagnose_readings(
         u95_pp=estimate.u95_pp,
         remaining_years_by_threshold=years,
         valuation=reference.valuation,
+        recycling=recycling,
     )
 
     ageing_breakdown = forecast.describe()
@@ -147,4 +171,5 @@ def diagnose_readings(
         conflict=estimate.conflict,
         breakdown=breakdown,
         forecast=forecast,
+        recycling=recycling,
     )

@@ -1,8 +1,12 @@
 """Premium of a residual-value guarantee from the spread of remaining-life forecasts.
 
-diagnostics.md 3.4 [Proposal]:
+diagnostics.md 3.4 [Proposal]; every guarantee names an SOH floor and pays on a breach
+(SOH_T below the floor within the term):
     capacity warranty (pro-rata): payout = P_ref * E_nom * max(0, SOH_floor - SOH_T) / 100
-    buy-back:                     payout = max(0, RV_guaranteed - V_T)
+    fixed benefit:                payout = B * 1[SOH_T < SOH_floor]
+    buy-back:                     payout = max(0, price - V_T) * 1[SOH_T < SOH_floor]
+                                  (the guarantor pays the price and gets back a pack worth V_T)
+    P(breach)                     = sum(weight * 1[SOH_T < SOH_floor])
     premium                       = (1 + loading) * E[payout], whole yen, half-up
 
 E[payout] is a weighted sum over a 3 x 3 grid of scenarios: the pack's SOH starts at the low,
@@ -21,11 +25,17 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from diagnostics.engine.ageing import Forecast, to_decimal
 from diagnostics.engine.grading import grade_pack
-from diagnostics.engine.valuation import residual_value
+from diagnostics.engine.valuation import RecyclingValue, residual_value
 from diagnostics.reference import ReferenceData
 
 BUY_BACK = "buy_back"
 CAPACITY_WARRANTY = "capacity_warranty"
+FIXED = "fixed"
+FORMULAS = {
+    CAPACITY_WARRANTY: "payout = E_nom * P_ref * max(0, SOH_floor - SOH_T) / 100",
+    FIXED: "payout = B * 1[SOH_T < SOH_floor]",
+    BUY_BACK: "payout = max(0, price - V_T) * 1[SOH_T < SOH_floor]",
+}
 YEN = Decimal(1)
 CENT = Decimal("0.01")
 SOH_STEP = Decimal("0.1")
@@ -52,6 +62,8 @@ def price_guarantee(
     guaranteed_value_jpy: Decimal | None,
     guaranteed_soh_pct: Decimal | None,
     grade: str,
+    fixed_payout_jpy: Decimal | None = None,
+    recycling: RecyclingValue | None = None,
     rated_capacity_kwh: Decimal,
     soh_pct: Decimal,
     soh_low_pct: Decimal,
@@ -80,6 +92,7 @@ def price_guarantee(
 
     scenarios = []
     expected = Decimal(0)
+    breach_probability = Decimal(0)
     for usage_key, multiplier in usage.items():
         scenario_forecast = forecast.with_usage_rate(multiplier)
         for start_key, start_pct in starts.items():
@@ -95,9 +108,18 @@ def price_guarantee(
                 "soh_at_term_pct": soh_at_term,
                 "weight": weights[start_key] * weights[usage_key],
             }
+            # A buy-back offered before floors existed has none: it can be exercised anyway.
+            breached = guaranteed_soh_pct is None or soh_at_term < guaranteed_soh_pct
+            entry["breached"] = breached
+            if breached:
+                breach_probability += entry["weight"]
             if guarantee_type == CAPACITY_WARRANTY:
                 shortfall = max(guaranteed_soh_pct - soh_at_term, Decimal(0))
                 payout = rated_capacity_kwh * price_jpy_per_kwh * shortfall / HUNDRED
+            elif guarantee_type == FIXED:
+                payout = fixed_payout_jpy if breached else Decimal(0)
+            elif not breached:
+                payout = Decimal(0)
             else:
                 graded = grade_pack(
                     soh_pct=soh_at_term,
@@ -120,6 +142,7 @@ def price_guarantee(
                     u95_pp=u95_pp,
                     remaining_years_by_threshold=remaining,
                     valuation=valuation,
+                    recycling=recycling,
                 ).residual_value_jpy
                 entry["grade_at_term"] = graded.grade
                 entry["value_at_term_jpy"] = value_at_term
@@ -133,15 +156,10 @@ def price_guarantee(
     premium = ((1 + loading) * expected).quantize(YEN, rounding=ROUND_HALF_UP)
     breakdown = {
         "data_version": reference.assessment.version,
-        "formula": (
-            "premium = (1 + loading) * sum(weight * payout); "
-            + (
-                "payout = E_nom * P_ref * max(0, SOH_floor - SOH_T) / 100"
-                if guarantee_type == CAPACITY_WARRANTY
-                else "payout = max(0, RV_guaranteed - V_T)"
-            )
-        ),
+        "formula": "premium = (1 + loading) * sum(weight * payout); " + FORMULAS[guarantee_type],
         "term_years": term_years,
+        "soh_floor_pct": guaranteed_soh_pct,
+        "breach_probability": breach_probability,
         "rated_capacity_kwh": rated_capacity_kwh,
         "price_jpy_per_kwh": price_jpy_per_kwh,
         "application": application.code,

@@ -36,9 +36,12 @@ TOP_LEVEL_FIELDS = frozenset(
     }
 )
 MEASUREMENT_FIELDS = frozenset({"method", *VALUE_FIELDS})
-# A pack cannot hold much more than its rating; more means a unit or entry error.
-MAX_MEASURED_SHARE_OF_RATED = Decimal("1.2")
-MAX_PCT = Decimal("120")
+# An SOH is a share of the rating: a percentage above 100 is an entry error. A measured
+# capacity may read above the rating by at most the method's uncertainty (u95): within it, it is
+# measurement noise on a healthy pack (the headline is then capped at 100 %, normalise.py);
+# beyond it, a unit or entry error.
+MAX_PCT = Decimal("100")
+HUNDRED = Decimal("100")
 MAX_EXTRA_MEASUREMENTS = 20
 # Plausibility ceilings: far beyond any real pack, low enough that the ageing model's floats
 # stay finite. A value above one is an entry error, not a battery.
@@ -175,15 +178,23 @@ def _measurement(
         errors.add(f"{path}{field}", _("Must be greater than zero."))
         return None
     if field == "measured_capacity_kwh":
-        if rated is not None and value > rated * MAX_MEASURED_SHARE_OF_RATED:
-            errors.add(
-                f"{path}{field}",
-                _("Must not be more than 120 %% of rated_capacity_kwh (%(limit)s kWh).")
-                % {"limit": rated * MAX_MEASURED_SHARE_OF_RATED},
-            )
-            return None
+        if method_ok and rated is not None:
+            u95_pp = reference.methods[method].u95_pp.value
+            limit = rated * (HUNDRED + u95_pp) / HUNDRED
+            if value > limit:
+                errors.add(
+                    f"{path}{field}",
+                    _(
+                        "Must not exceed rated_capacity_kwh by more than the uncertainty of "
+                        "%(method)s (%(u95)s pp): at most %(limit)s kWh."
+                    )
+                    % {"method": method, "u95": u95_pp, "limit": limit},
+                )
+                return None
     elif value > MAX_PCT:
-        errors.add(f"{path}{field}", _("Must not be more than 120."))
+        errors.add(
+            f"{path}{field}", _("Must not be more than 100: an SOH is a share of the rating.")
+        )
         return None
     if not method_ok or (field == "measured_capacity_kwh" and rated is None):
         return None

@@ -56,7 +56,9 @@ def round_pct(value: Decimal) -> Decimal:
 
 def reading_from(measurement: Measurement, method: MethodSpec, rated_kwh: Decimal) -> Reading:
     if measurement.value_field == "measured_capacity_kwh":
-        soh = measurement.value / rated_kwh * HUNDRED
+        # Input validation allowed at most u95 above the rating: noise on a healthy pack,
+        # so the SOH is 100 %, not more (inputs.py).
+        soh = min(measurement.value / rated_kwh * HUNDRED, HUNDRED)
     else:
         soh = measurement.value
     return Reading(

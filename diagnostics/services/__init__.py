@@ -9,7 +9,13 @@ from diagnostics.services.certificates import (
     combined_diagnosis,
     ensure_certifier,
 )
-from diagnostics.services.guarantees import guarantee_offer, guarantee_void
+from diagnostics.services.guarantees import (
+    guarantee_attach_to_order,
+    guarantee_claim_file,
+    guarantee_claim_mark_paid,
+    guarantee_offer,
+    guarantee_void,
+)
 from diagnostics.services.methods import (
     ensure_provider,
     registered_method_add,
@@ -25,6 +31,9 @@ __all__ = [
     "combined_diagnosis",
     "ensure_certifier",
     "ensure_provider",
+    "guarantee_attach_to_order",
+    "guarantee_claim_file",
+    "guarantee_claim_mark_paid",
     "guarantee_offer",
     "guarantee_void",
     "registered_method_add",

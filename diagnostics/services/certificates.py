@@ -38,6 +38,7 @@ from diagnostics.models import (
 )
 from diagnostics.rawdata import check_raw_data
 from diagnostics.reference import reference_data
+from diagnostics.selectors import metal_prices_on
 from diagnostics.services.common import clean_reason, field_error, json_safe
 from marketplace.accounts.choices import Role
 from marketplace.accounts.models import Organisation, User
@@ -165,14 +166,22 @@ def _age_years(subject: Subject, values: CertificateValues) -> Decimal:
     return (days / DAYS_PER_YEAR).quantize(AGE_STEP, rounding=ROUND_HALF_UP)
 
 
-def _headline(subject: Subject, values: CertificateValues) -> tuple[str, Decimal, str]:
+def _headline(
+    subject: Subject, values: CertificateValues, u95_pp: Decimal
+) -> tuple[str, Decimal, str]:
     """(engine value field, value, measurand): energy first, then SOCE, then Ah capacity.
 
     Whole packs report energy (SOH_E / SOCE, diagnostics.md 1.1); Ah capacity (SOH_C) counts
-    when the item has a rated Ah to divide by.
+    when the item has a rated Ah to divide by. A measured value may exceed the rating by at
+    most the registration's u95 (noise on a healthy pack; the SOH is then 100 %); more is an
+    entry or unit error.
     """
     if values.measured_energy_kwh is not None:
-        return "measured_capacity_kwh", values.measured_energy_kwh, "SOH_E"
+        rated_kwh = _rated_kwh(subject)
+        _check_not_above_rating(
+            "measured_energy_kwh", values.measured_energy_kwh, rated_kwh, u95_pp, "kWh"
+        )
+        return "measured_capacity_kwh", min(values.measured_energy_kwh, rated_kwh), "SOH_E"
     if values.soce_pct is not None:
         return "soce_pct", values.soce_pct, "SOCE"
     if values.measured_capacity_ah is not None:
@@ -182,17 +191,41 @@ def _headline(subject: Subject, values: CertificateValues) -> tuple[str, Decimal
                 "measured_capacity_ah",
                 _("The item has no rated capacity in Ah; enter the measured energy in kWh."),
             )
-        return "soh_pct", values.measured_capacity_ah / rated_ah * HUNDRED, "SOH_C"
+        _check_not_above_rating(
+            "measured_capacity_ah", values.measured_capacity_ah, rated_ah, u95_pp, "Ah"
+        )
+        return "soh_pct", min(values.measured_capacity_ah / rated_ah * HUNDRED, HUNDRED), "SOH_C"
     raise field_error(
         "measured_energy_kwh",
         _("Enter the measured energy (kWh), the SOCE (%) or the measured capacity (Ah)."),
     )
 
 
+def _check_not_above_rating(
+    field: str, measured: Decimal, rated: Decimal, u95_pp: Decimal, unit: str
+) -> None:
+    limit = rated * (HUNDRED + u95_pp) / HUNDRED
+    if measured > limit:
+        raise field_error(
+            field,
+            _(
+                "%(measured)s %(unit)s is more than the rating (%(rated)s %(unit)s) plus the "
+                "method's uncertainty of %(u95)s pp; at most %(limit)s %(unit)s. Check the unit."
+            )
+            % {
+                "measured": measured,
+                "rated": rated,
+                "u95": u95_pp.normalize(),
+                "limit": limit.quantize(Decimal("0.001")).normalize(),
+                "unit": unit,
+            },
+        )
+
+
 def _engine_request(
-    subject: Subject, values: CertificateValues, method_code: str, age: Decimal
+    subject: Subject, values: CertificateValues, method_code: str, age: Decimal, u95_pp: Decimal
 ) -> DiagnoseRequest:
-    field, value, _measurand = _headline(subject, values)
+    field, value, _measurand = _headline(subject, values, u95_pp)
     cycles = values.equivalent_full_cycles
     if cycles is None and values.cycle_count is not None:
         cycles = Decimal(values.cycle_count)
@@ -248,10 +281,10 @@ def _build(
 ) -> SohCertificate:
     _check_values(values)
     age = _age_years(subject, values)
-    request = _engine_request(subject, values, registration.method_code, age)
-    raw_content, raw_sha256 = check_raw_data(raw_data) if raw_data is not None else (None, "")
     u95 = _u95(registration)
-    field, value, measurand = _headline(subject, values)
+    request = _engine_request(subject, values, registration.method_code, age, u95)
+    raw_content, raw_sha256 = check_raw_data(raw_data) if raw_data is not None else (None, "")
+    field, value, measurand = _headline(subject, values, u95)
     measurement = request.measurements[0]
     soh = value / _rated_kwh(subject) * HUNDRED if field == "measured_capacity_kwh" else value
     reading = Reading(
@@ -262,7 +295,7 @@ def _build(
         soh_pct=soh,
         u95_pp=u95,
     )
-    result = diagnose_readings(request, [reading])
+    result = diagnose_readings(request, [reading], metal_prices=metal_prices_on(values.tested_on))
     entered = asdict(values)
     entered["safety_flags"] = list(request.safety_flags)
     entered["age_years"] = age
@@ -488,7 +521,8 @@ def combined_diagnosis(subject: Subject) -> tuple[DiagnosisResult, list[SohCerti
         resistance_increase_pct=max(resistances) if resistances else None,
         safety_flags=flags,
     )
-    return diagnose_readings(request, readings, reference), combined
+    prices = metal_prices_on()
+    return diagnose_readings(request, readings, reference, metal_prices=prices), combined
 
 
 def _void_stale_offers(*, pack: BatteryPack, actor: User | None) -> None:
@@ -530,7 +564,14 @@ def assessment_refresh(*, subject: Subject, actor: User | None = None) -> PackAs
                 "residual_value_jpy",
             )
         )
-        values.update(certificate_count=0, grade="", recommended_use="", conflict=False)
+        values.update(
+            certificate_count=0,
+            grade="",
+            recommended_use="",
+            conflict=False,
+            safety_flags=[],
+            damaged_for_transport=False,
+        )
         values["breakdown"] = {}
         # No valid certificate is left: the catalog must not keep showing a revoked figure.
         item_record_certified_soh(
@@ -547,6 +588,8 @@ def assessment_refresh(*, subject: Subject, actor: User | None = None) -> PackAs
             "grade": result.grade,
             "recommended_use": result.recommended_use,
             "conflict": result.conflict,
+            "safety_flags": list(result.breakdown["grading"]["safety_flags"]),
+            "damaged_for_transport": bool(result.breakdown["grading"]["safety_flags"]),
             "years_to_70_pct": result.years_to_70_pct,
             "years_to_60_pct": result.years_to_60_pct,
             "residual_value_jpy": result.residual_value_jpy,

@@ -1,7 +1,9 @@
-"""`{% load diagnostics_tags %}{% listing_diagnostics_panel listing %}` on the listing page."""
+"""Template tags: `{% listing_diagnostics_panel listing %}` for the listing page and
+`{% order_guarantee_panel order %}` for the order page (load `diagnostics_tags`)."""
 
 from django import template
 
+from diagnostics import selectors
 from diagnostics.selectors import assessment_for_listing
 
 register = template.Library()
@@ -13,6 +15,19 @@ def listing_diagnostics_panel(context, listing) -> dict:
     user = getattr(request, "user", None) or context.get("user")
     return {
         "panel": assessment_for_listing(listing=listing, user=user),
+        "user": user,
+        "request": request,
+    }
+
+
+@register.inclusion_tag("diagnostics/_order_guarantee_panel.html", takes_context=True)
+def order_guarantee_panel(context, order) -> dict:
+    """`{% load diagnostics_tags %}{% order_guarantee_panel order %}` on the order page: the
+    guarantees the award attached to the order, their cover and claims, and the way to claim."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return {
+        "guarantees": selectors.guarantees_of_order(order=order, user=user) if user else [],
         "user": user,
         "request": request,
     }

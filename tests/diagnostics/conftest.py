@@ -4,9 +4,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from diagnostics import services
-from diagnostics.models import RegisteredMethod
+from diagnostics.models import RegisteredMethod, SohCertificate
 from marketplace.accounts.choices import Role
 from tests.catalog.factories import ListingFactory
 from tests.factories import UserFactory
@@ -80,3 +81,18 @@ def issue(provider, registration, pack, **overrides):
         subject=pack,
         values=values(**overrides),
     )
+
+
+def tamper(certificate, **columns) -> None:
+    """Change a stored certificate the way only someone with database access could: plain
+    SQL, below the model's immutability guard. The content hash is what catches this."""
+    table = SohCertificate._meta.db_table
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(SohCertificate._meta.get_field(name).column)} = %s"
+        for name in columns
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {connection.ops.quote_name(table)} SET {assignments} WHERE id = %s",  # noqa: S608
+            [*(str(value) for value in columns.values()), certificate.pk],
+        )

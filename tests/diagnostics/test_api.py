@@ -39,7 +39,7 @@ def test_returns_the_same_object_as_the_command(api_client, buyer):
         "recommended_use": "EV reuse",
         "years_to_70_pct": Decimal("17.5"),
         "years_to_60_pct": Decimal("29.0"),
-        "residual_value_jpy": 504733,
+        "residual_value_jpy": 576824,
     }
     assert b'"soh_pct": 90.0,' in response.content
     assert breakdown["input"]["chemistry"] == "LFP"
@@ -90,15 +90,64 @@ def test_bad_input_gives_field_errors_in_the_standard_shape(api_client, buyer):
     assert error["message"].startswith("chemistry: Unknown chemistry unobtainium")
 
 
-def test_measured_above_120_pct_of_rated_is_refused(api_client, buyer):
+def test_measured_above_rated_by_more_than_the_uncertainty_is_refused(api_client, buyer):
     api_client.force_authenticate(buyer)
 
-    response = post(api_client, {**LFP_PACK, "measured_capacity_kwh": "72.01"})
+    # full_discharge: u95 = 2 pp, so at most 60 * 1.02 = 61.2 kWh on a 60 kWh pack
+    response = post(api_client, {**LFP_PACK, "measured_capacity_kwh": "61.21"})
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
-        "measured_capacity_kwh": ["Must not be more than 120 % of rated_capacity_kwh (72.0 kWh)."]
+        "measured_capacity_kwh": [
+            "Must not exceed rated_capacity_kwh by more than the uncertainty of full_discharge "
+            "(2 pp): at most 61.2 kWh."
+        ]
     }
+
+
+def test_measured_above_rated_within_the_uncertainty_is_a_full_pack(api_client, buyer):
+    api_client.force_authenticate(buyer)
+
+    # 61.2 kWh on 60 is 102 %: within a full discharge test's 2 pp, so SOH 100.0 (98.0-102.0)
+    at_limit = post(api_client, {**LFP_PACK, "measured_capacity_kwh": "61.2"})
+    # A BMS read-out (u95 8 pp) may read up to 64.8 kWh; 65 is refused
+    bms_ok = post(
+        api_client, {**LFP_PACK, "measured_capacity_kwh": "64.8", "method": "bms_readout"}
+    )
+    bms_refused = post(
+        api_client, {**LFP_PACK, "measured_capacity_kwh": "65", "method": "bms_readout"}
+    )
+
+    body = jsonio.loads(at_limit.content.decode())
+    assert (body["soh_pct"], body["soh_low_pct"], body["soh_high_pct"]) == (
+        Decimal("100.0"),
+        Decimal("98.0"),
+        Decimal("102.0"),
+    )
+    assert bms_ok.status_code == 200
+    assert bms_refused.status_code == 400
+
+
+@pytest.mark.parametrize("field", ["soh_pct", "soce_pct"])
+def test_an_soh_over_100_pct_is_refused(api_client, buyer, field):
+    api_client.force_authenticate(buyer)
+    payload = {k: v for k, v in LFP_PACK.items() if k != "measured_capacity_kwh"}
+
+    response = post(api_client, {**payload, field: "100.1"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        field: ["Must not be more than 100: an SOH is a share of the rating."]
+    }
+
+
+def test_an_unknown_method_is_refused(api_client, buyer):
+    api_client.force_authenticate(buyer)
+
+    response = post(api_client, {**LFP_PACK, "method": "tea_leaves"})
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["method"]
 
 
 def test_nested_measurement_errors_name_their_position(api_client, buyer):

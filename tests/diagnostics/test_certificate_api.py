@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from diagnostics.models import SohCertificate
 from marketplace.accounts.choices import Role, VerificationStatus
 from marketplace.catalog.choices import ListingStatus
-from tests.diagnostics.conftest import issue
+from tests.diagnostics.conftest import issue, tamper
 from tests.factories import UserFactory
 
 URL = "/api/v1/diagnostics/certificates/"
@@ -49,7 +49,7 @@ def test_provider_issues_a_certificate(api_client, provider, full_discharge, pac
     )
     assert body["grade"] == "A"
     assert body["years_to_70_pct"] == Decimal("13.8")
-    assert body["residual_value_jpy"] == 317442
+    assert body["residual_value_jpy"] == 362800
     assert body["status"] == "issued"
     assert body["subject"] == {"kind": "pack", "id": pack.pk, "label": f"AESC {pack.serial_number}"}
     assert body["provider"]["name"] == "Kyushu Battery Lab"
@@ -192,7 +192,7 @@ def test_verify_is_public_and_reports_tampering(api_client, provider, full_disch
     url = f"{URL}{certificate.uuid}/verify/"
 
     fresh = api_client.get(url)
-    SohCertificate.objects.filter(pk=certificate.pk).update(grade="A", soh_high_pct="99")
+    tamper(certificate, grade="A", soh_high_pct="99")
     tampered = api_client.get(url)
 
     assert fresh.status_code == 200

@@ -13,7 +13,7 @@ from diagnostics import services
 from diagnostics.models import SohCertificate
 from marketplace.accounts.choices import Role, VerificationStatus
 from marketplace.catalog.choices import ListingStatus
-from tests.diagnostics.conftest import issue
+from tests.diagnostics.conftest import issue, tamper
 from tests.factories import UserFactory
 
 ISSUE_URL = "/diagnostics/certificates/new/"
@@ -165,7 +165,7 @@ def test_verify_page_is_public(client, provider, full_discharge, pack):
 
 def test_verify_page_flags_a_tampered_row(client, provider, full_discharge, pack):
     certificate = issue(provider, full_discharge, pack)
-    SohCertificate.objects.filter(pk=certificate.pk).update(residual_value_jpy=1)
+    tamper(certificate, residual_value_jpy=1)
 
     response = client.get(f"/diagnostics/certificates/{certificate.uuid}/verify/")
 

@@ -22,7 +22,7 @@ from marketplace.accounts.choices import Role, VerificationStatus
 from marketplace.catalog.choices import Chemistry
 from marketplace.core.exceptions import DomainError, InvalidTransition, PermissionDeniedError
 from tests.catalog.factories import BatteryPackFactory, ModuleLotFactory
-from tests.diagnostics.conftest import TESTED_ON, issue, values
+from tests.diagnostics.conftest import TESTED_ON, issue, tamper, values
 from tests.factories import UserFactory
 
 CSV = b"time_s,voltage_v,current_a,temp_c\n0,398.2,0.0,24.8\n1,397.9,-50.1,24.8\n"
@@ -42,10 +42,10 @@ def test_issuing_computes_exact_headline_figures(provider, full_discharge, pack)
     assert certificate.recommended_use == "EV reuse"
     assert certificate.years_to_70_pct == Decimal("13.8")
     assert certificate.years_to_60_pct == Decimal("26.4")
-    assert certificate.residual_value_jpy == Decimal("317442")
+    assert certificate.residual_value_jpy == Decimal("362800")
     assert certificate.status == "issued"
     assert certificate.subject_label == f"AESC {pack.serial_number}"
-    assert certificate.data_versions["valuation"] == "2026-11-24.1"
+    assert certificate.data_versions["valuation"] == "2026-11-24.2"
     assert certificate.content_sha256 == content_sha256(certificate)
     assert len(certificate.content_sha256) == 64
 
@@ -316,7 +316,7 @@ def test_hash_is_stable_through_the_database_and_a_status_change(provider, full_
 
 def test_verification_reports_a_tampered_row(provider, full_discharge, pack):
     certificate = issue(provider, full_discharge, pack)
-    SohCertificate.objects.filter(pk=certificate.pk).update(soh_pct=Decimal("95.0"))
+    tamper(certificate, soh_pct=Decimal("95.0"))
 
     tampered = selectors.certificate_get_public(uuid=certificate.uuid)
     report = selectors.certificate_verification(certificate=tampered)
@@ -597,6 +597,7 @@ def test_a_certificate_names_exactly_one_item(provider, full_discharge, pack):
     certificate.pk = None
     certificate.uuid = uuid.uuid4()
     certificate.module_lot = ModuleLotFactory()
+    certificate._state.adding = True  # a new row built from the old one
 
     with pytest.raises(IntegrityError), transaction.atomic():
         certificate.save()

@@ -12,6 +12,8 @@ from django.core.management import call_command
 
 from diagnostics import jsonio
 
+pytestmark = pytest.mark.django_db  # the command reads the reference metal prices
+
 REPO = Path(__file__).resolve().parents[2]
 LFP_PACK = {
     "chemistry": "LFP",
@@ -63,14 +65,14 @@ def test_prints_the_exact_output_object(tmp_path):
         "recommended_use": "EV reuse",
         "years_to_70_pct": Decimal("17.5"),
         "years_to_60_pct": Decimal("29.0"),
-        "residual_value_jpy": 504733,
+        "residual_value_jpy": 576824,
     }
     # Decimals are written as their own text, never through float
     assert out.startswith(
         '{\n  "soh_pct": 90.0,\n  "soh_low_pct": 88.0,\n  "soh_high_pct": 92.0,\n'
     )
-    assert '\n  "residual_value_jpy": 504733,\n' in out
-    assert '"gross_jpy": 792998.91,' in out
+    assert '\n  "residual_value_jpy": 576824,\n' in out
+    assert '"gross_jpy": 865089.72,' in out
     assert breakdown["valuation"]["f_risk"] == Decimal("0.9889")
     assert breakdown["combination"]["conflict"] is False
 
@@ -95,8 +97,9 @@ def test_reads_standard_input(monkeypatch):
             "measured_capacity_kwh: Must be greater than zero.",
         ),
         (
-            {**LFP_PACK, "measured_capacity_kwh": 72.1},
-            "measured_capacity_kwh: Must not be more than 120 % of rated_capacity_kwh (72.0 kWh).",
+            {**LFP_PACK, "measured_capacity_kwh": 61.3},
+            "measured_capacity_kwh: Must not exceed rated_capacity_kwh by more than the "
+            "uncertainty of full_discharge (2 pp): at most 61.2 kWh.",
         ),
         (
             {**LFP_PACK, "soh_pct": 90},

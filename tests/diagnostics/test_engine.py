@@ -2,6 +2,7 @@
 
 Hand arithmetic uses: usd_jpy 150, eur_jpy 163, repurposing 32.75 EUR/kWh (= 5338.25 JPY/kWh),
 BEV pack 99 USD/kWh (= 14850 JPY/kWh), all-uses pack 108 USD/kWh (= 16200 JPY/kWh),
+stationary pack 70 USD/kWh (= 10500 JPY/kWh),
 u95: full_discharge 2, bms_readout 8, partial_charge 4, gtr22_soce_monitor 5 (pp).
 """
 
@@ -80,17 +81,33 @@ def test_full_discharge_lfp_pack_worked_example():
         "recommended_use": "EV reuse",
         "years_to_70_pct": Decimal("17.5"),
         "years_to_60_pct": Decimal("29.0"),
+        # A qualifies for EV reuse and every lower use; the best one is small mobility:
         # E_rem 54.0 kWh; f_life = min(1, 17.5/8) = 1; f_risk = 1 - 1/90 = 0.9889
-        # 54 * 14850 * 1 * 0.9889 = 792998.91; minus 54 * 5338.25 = 288265.50
-        # = 504733.41 -> 504733
-        "residual_value_jpy": Decimal("504733"),
+        # 54 * 16200 * 1 * 0.9889 = 865089.72; minus 54 * 5338.25 = 288265.50
+        # = 576824.22 -> 576824
+        "residual_value_jpy": Decimal("576824"),
     }
     valuation = result.breakdown["valuation"]
+    assert valuation["grade_application"] == "ev"
+    assert valuation["application"] == "small_mobility"
     assert valuation["f_life"] == Decimal("1")
     assert valuation["f_risk"] == Decimal("0.9889")
-    assert valuation["price_jpy_per_kwh"] == Decimal("14850")
-    assert valuation["gross_jpy"] == Decimal("792998.91")
+    assert valuation["price_jpy_per_kwh"] == Decimal("16200")
+    assert valuation["gross_jpy"] == Decimal("865089.72")
     assert valuation["repurpose_jpy"] == Decimal("288265.50")
+    # EV reuse: 54 * 14850 * 1 * 0.9889 - 288265.50 = 504733.41; stationary (to 60 %, 29.0
+    # years >= 10): 54 * 10500 * 0.9889 - 288265.50 = 272440.80; backup (50 %): the same
+    # price and f_life, so the same value.
+    assert valuation["uses_considered"] == [
+        {"grade": "A", "application": "ev", "reuse_value_jpy": Decimal("504733.41")},
+        {
+            "grade": "B1",
+            "application": "small_mobility",
+            "reuse_value_jpy": Decimal("576824.22"),
+        },
+        {"grade": "B2", "application": "stationary", "reuse_value_jpy": Decimal("272440.80")},
+        {"grade": "C", "application": "backup", "reuse_value_jpy": Decimal("272440.80")},
+    ]
 
 
 def test_remaining_life_matches_an_independent_closed_form():
@@ -124,11 +141,14 @@ def test_bms_readout_nmc_pack_from_odometer_worked_example():
         "recommended_use": "forklifts, AGVs and small mobility",
         "years_to_70_pct": Decimal("3.5"),
         "years_to_60_pct": Decimal("10.8"),
-        # E_rem 57.0; f_life = 3.5/8 = 0.4375; f_risk = 1 - 4/76 = 0.9474 (rounded)
-        # 57 * 16200 * 0.4375 * 0.9474 = 382737.7575; minus 57 * 5338.25 = 304280.25
-        # = 78457.5075 -> 78458
-        "residual_value_jpy": Decimal("78458"),
+        # Small mobility (to 70 %): f_life = 3.5/8 = 0.4375; f_risk = 1 - 4/76 = 0.9474
+        # 57 * 16200 * 0.4375 * 0.9474 = 382737.7575 - 57 * 5338.25 = 78457.5075.
+        # Stationary storage, which a B1 pack also qualifies for, is worth more: to 60 % is
+        # 10.8 years >= 10, f_life = 1; 57 * 10500 * 1 * 0.9474 = 567018.90
+        # minus 304280.25 = 262738.65 -> 262739
+        "residual_value_jpy": Decimal("262739"),
     }
+    assert result.breakdown["valuation"]["application"] == "stationary"
     # Then 90,000 km * 0.16 kWh/km / 75 kWh = 192 cycles, 32 per year
     assert result.breakdown["ageing"]["efc_to_date"] == Decimal("192.0")
     assert result.breakdown["ageing"]["efc_per_year"] == Decimal("32.0")

@@ -67,24 +67,62 @@ def test_buy_back_premium_exact(seller, certified):
         pack=certified,
         guarantee_type="buy_back",
         term_years=3,
+        guaranteed_soh_pct=Decimal("80"),
         guaranteed_value_jpy=Decimal("320000"),
     )
 
+    # The buy-back can be exercised only where the SOH after 3 years is below the 80 % floor:
+    # three of nine scenarios (P(breach) = 0.0625 + 0.125 + 0.0625 = 0.25). Where it is, the
+    # guarantor pays 320,000 and gets back a pack worth V_T (graded afresh).
     scenarios = guarantee.pricing["scenarios"]
-    assert [(item["grade_at_term"], item["value_at_term_jpy"]) for item in scenarios] == [
-        ("B1", "338486"),
-        ("A", "303755"),
-        ("A", "311367"),
-        ("B1", "336730"),
-        ("A", "302263"),
-        ("A", "309874"),
-        ("B1", "291025"),
-        ("A", "300722"),
-        ("A", "308331"),
+    assert [
+        (
+            item["soh_at_term_pct"],
+            item["breached"],
+            item.get("value_at_term_jpy"),
+            item["payout_jpy"],
+        )
+        for item in scenarios
+    ] == [
+        ("79.4", True, "338486", "0"),
+        ("81.4", False, None, "0"),
+        ("83.4", False, None, "0"),
+        ("79.0", True, "336730", "0"),
+        ("81.0", False, None, "0"),
+        ("83.0", False, None, "0"),
+        ("78.6", True, "291025", "28975"),
+        ("80.6", False, None, "0"),
+        ("82.6", False, None, "0"),
     ]
-    # payout = max(0, 320,000 - V_T); E = 13,220.1875; premium = 1.25 * E = 16,525.23
-    assert guarantee.expected_payout_jpy == Decimal("13220")
-    assert guarantee.premium_jpy == Decimal("16525")
+    assert guarantee.pricing["breach_probability"] == "0.2500"
+    # E = 0.0625 * 28,975 = 1,810.94 -> 1,811; premium = 1.25 * 1,810.9375 = 2,263.67 -> 2,264
+    assert guarantee.pricing["expected_payout_jpy"] == "1810.94"
+    assert guarantee.expected_payout_jpy == Decimal("1811")
+    assert guarantee.premium_jpy == Decimal("2264")
+
+
+def test_fixed_benefit_is_priced_from_the_probability_of_a_breach(seller, certified):
+    guarantee = services.guarantee_offer(
+        actor=seller,
+        pack=certified,
+        guarantee_type="fixed",
+        term_years=5,
+        guaranteed_soh_pct=Decimal("80"),
+        fixed_payout_jpy=Decimal("200000"),
+    )
+
+    # Same nine scenarios as the 5-year warranty above: SOH after 5 years is below 80 % in
+    # six of them, weights 0.0625 + 0.125 + 0.125 + 0.25 + 0.0625 + 0.125 = 0.75.
+    assert [item["breached"] for item in guarantee.pricing["scenarios"]] == [
+        True, True, False, True, True, False, True, True, False
+    ]  # fmt: skip
+    assert guarantee.pricing["breach_probability"] == "0.7500"
+    # E = 0.75 * 200,000 = 150,000; premium = 1.25 * 150,000 = 187,500
+    assert guarantee.expected_payout_jpy == Decimal("150000")
+    assert guarantee.premium_jpy == Decimal("187500")
+    assert guarantee.pricing["formula"] == (
+        "premium = (1 + loading) * sum(weight * payout); payout = B * 1[SOH_T < SOH_floor]"
+    )
 
 
 def test_a_wider_band_costs_more(seller, provider, bms_readout):
@@ -150,7 +188,20 @@ def test_a_recycling_grade_pack_cannot_be_guaranteed(seller, provider, full_disc
         ({"guaranteed_soh_pct": None}, "guaranteed_soh_pct"),
         ({"guaranteed_soh_pct": 101}, "guaranteed_soh_pct"),
         ({"guaranteed_value_jpy": Decimal("1")}, "guaranteed_value_jpy"),
-        ({"guarantee_type": "buy_back", "guaranteed_soh_pct": None}, "guaranteed_value_jpy"),
+        ({"guarantee_type": "buy_back"}, "guaranteed_value_jpy"),
+        (
+            {
+                "guarantee_type": "buy_back",
+                "guaranteed_value_jpy": Decimal("300000"),
+                "guaranteed_soh_pct": None,
+            },
+            "guaranteed_soh_pct",
+        ),
+        ({"guarantee_type": "fixed"}, "fixed_payout_jpy"),
+        ({"guarantee_type": "fixed", "fixed_payout_jpy": Decimal("0")}, "fixed_payout_jpy"),
+        ({"fixed_payout_jpy": Decimal("100000")}, "fixed_payout_jpy"),
+        ({"term_km": 0}, "term_km"),
+        ({"guarantee_type": "lease"}, "guarantee_type"),
     ],
 )
 def test_terms_are_checked(seller, certified, terms, field):

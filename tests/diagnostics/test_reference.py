@@ -95,3 +95,59 @@ def test_invalid_yaml_is_refused(data_copy):
         ReferenceDataError, match=r"^diagnostics/data/methods\.yaml: not valid YAML"
     ):
         load_reference_data(data_copy)
+
+
+def test_exchange_rates_are_marked_as_dated_assumptions():
+    valuation = load_reference_data().valuation
+
+    for rate in (valuation.usd_jpy, valuation.eur_jpy):
+        assert (rate.source, rate.quality, rate.as_of) == ("assumption", "assumption", "2026-11-24")
+    assert valuation.usd_jpy.describe() == {
+        "value": 150,
+        "source": "assumption",
+        "quality": "assumption",
+        "as_of": "2026-11-24",
+    }
+
+
+def test_an_assumption_without_its_date_is_refused(data_copy):
+    _replace(
+        data_copy / "valuation.yaml",
+        'usd_jpy: {value: 150, source: assumption, quality: assumption, as_of: "2026-11-24"}',
+        "usd_jpy: {value: 150, source: assumption, quality: assumption}",
+    )
+
+    with pytest.raises(ReferenceDataError) as error:
+        load_reference_data(data_copy)
+
+    assert str(error.value) == (
+        "diagnostics/data/valuation.yaml: exchange_rates.usd_jpy.as_of: "
+        "an assumption needs the date it was chosen"
+    )
+
+
+def test_grade_applications_out_of_grading_order_are_refused(data_copy):
+    _replace(
+        data_copy / "valuation.yaml",
+        "grade_applications: {A: ev, B1: small_mobility, B2: stationary, C: backup}",
+        "grade_applications: {B1: small_mobility, A: ev, B2: stationary, C: backup}",
+    )
+
+    with pytest.raises(ReferenceDataError, match="list the grades in grading.yaml's order"):
+        load_reference_data(data_copy)
+
+
+def test_a_chemistry_without_metal_content_is_refused(data_copy):
+    _replace(
+        data_copy / "valuation.yaml",
+        "    LMO: {value: {Li: 0.0968, Ni: 0, Co: 0, Cu: 0.5247}, "
+        "source: batpac52_busch_intensity, quality: primary}\n",
+        "",
+    )
+
+    with pytest.raises(ReferenceDataError) as error:
+        load_reference_data(data_copy)
+
+    assert str(error.value) == (
+        "diagnostics/data/valuation.yaml: recycling.metal_kg_per_kwh: no entry for LMO"
+    )

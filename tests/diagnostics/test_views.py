@@ -58,9 +58,11 @@ def test_estimate_shows_result_breakdown_and_svg_plot(client, buyer):
     assert (result.soh_pct, result.grade, result.residual_value_jpy) == (
         Decimal("90.0"),
         "A",
-        Decimal("504733"),
+        Decimal("576824"),
     )
-    assert "¥504,733" in html
+    assert "¥576,824" in html
+    # The exchange rates are unsourced; the breakdown says so next to them.
+    assert "Assumption, not a sourced rate (chosen 2026-11-24)" in html
     assert "<svg" in html
     assert "<polyline" in html
     assert "70 %" in html
@@ -84,11 +86,14 @@ def test_safety_flag_on_the_form_sends_to_recycling(client, buyer):
 def test_engine_errors_land_on_the_form_field(client, buyer):
     client.force_login(buyer)
 
-    response = client.get("/diagnostics/estimate/", {**ESTIMATE, "value": "80"})
+    response = client.get("/diagnostics/estimate/", {**ESTIMATE, "value": "61.5"})
 
     assert "result" not in response.context
     assert response.context["form"].errors == {
-        "value": ["Must not be more than 120 % of rated_capacity_kwh (72.0 kWh)."]
+        "value": [
+            "Must not exceed rated_capacity_kwh by more than the uncertainty of full_discharge "
+            "(2 pp): at most 61.2 kWh."
+        ]
     }
 
 

@@ -9,12 +9,14 @@ from json import JSONDecodeError
 from typing import NoReturn
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
 from django.utils import translation
 
 from diagnostics import jsonio
 from diagnostics.engine import diagnose, parse_request
 from diagnostics.exceptions import DiagnoseInputError
 from diagnostics.reference import ReferenceDataError
+from diagnostics.selectors import metal_prices_on
 
 BAD_INPUT = 2
 BROKEN_DATA = 1
@@ -54,7 +56,8 @@ class Command(BaseCommand):
     def _run(self, json_path: str) -> None:
         try:
             data = _read_json(json_path)
-            result = diagnose(parse_request(data))
+            request = parse_request(data)
+            result = diagnose(request, metal_prices=_metal_prices())
         except _InputProblem as problem:
             self._fail(str(problem), BAD_INPUT)
         except DiagnoseInputError as error:
@@ -66,6 +69,15 @@ class Command(BaseCommand):
     def _fail(self, message: str, code: int) -> NoReturn:
         self.stderr.write("diagnose: " + " ".join(message.split()))
         sys.exit(code)
+
+
+def _metal_prices():
+    """The reference metal prices for the recycling floor, or None without a database (a
+    bare checkout): the value then has no floor and its breakdown says so."""
+    try:
+        return metal_prices_on()
+    except DatabaseError:
+        return None
 
 
 def _read_json(path: str) -> object:

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diagnostics.services import guarantees as diagnostics_guarantees
 from marketplace.accounts.models import Organisation, User
 from marketplace.catalog import services as catalog_services
 from marketplace.catalog.choices import ListingStatus, ListingType, SaleFormat
@@ -367,6 +368,7 @@ def award(
     catalog_services.listing_mark_sold(
         listing=listing, actor=actor, reason=f"sale {sale.pk} awarded ({origin})"
     )
+    diagnostics_guarantees.guarantee_attach_to_order(order=order, actor=actor)
     _after_award(order)
     return order
 
