@@ -42,6 +42,7 @@ class Intent:
     id: str
     status: str
     amount_minor: int
+    amount_received_minor: int
     currency: str
     capture_method: str
     client_secret: str | None
@@ -69,6 +70,7 @@ def _intent(obj) -> Intent:
         id=data["id"],
         status=data["status"],
         amount_minor=int(data["amount"]),
+        amount_received_minor=int(data.get("amount_received") or 0),
         currency=str(data["currency"]).upper(),
         capture_method=data.get("capture_method") or "automatic",
         client_secret=data.get("client_secret"),
@@ -153,6 +155,38 @@ def refund(*, intent_id: str, amount_minor: int | None, idempotency_key: str) ->
         _client().v1.refunds.create, params=params, options={"idempotency_key": idempotency_key}
     )
     return created.id
+
+
+def create_transfer(
+    *,
+    amount_minor: int,
+    currency: str,
+    destination: str,
+    transfer_group: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+) -> str:
+    """Move a seller's payout to their connected account (separate charges and transfers).
+
+    localstripe has no Connect transfers: callers check `supports_transfers()` first and record
+    the payout as paid outside Stripe instead (docs/payments.md, "What localstripe lacks").
+    """
+    created = _call(
+        _client().v1.transfers.create,
+        params={
+            "amount": amount_minor,
+            "currency": currency.lower(),
+            "destination": destination,
+            "transfer_group": transfer_group,
+            "metadata": metadata,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+    return created.id
+
+
+def supports_transfers() -> bool:
+    return not uses_localstripe()
 
 
 @dataclass(frozen=True)
