@@ -104,7 +104,10 @@ def _quote(terms: SettlementTerms, assay_pct: dict[str, Decimal]) -> pricing.Quo
 
 def _lines(quote: pricing.Quote) -> list[dict[str, str | None]]:
     return [
-        {key: (None if value is None else str(value)) for key, value in line.as_dict().items()}
+        {
+            key: (value if value is None or isinstance(value, str) else pricing.decimal_text(value))
+            for key, value in line.as_dict().items()
+        }
         for line in quote.lines
     ]
 
