@@ -53,6 +53,11 @@ def uses_localstripe() -> bool:
     return not settings.STRIPE_SECRET_KEY
 
 
+def publishable_key() -> str:
+    """For Stripe.js in the browser; empty on localstripe (no browser confirmation there)."""
+    return "" if uses_localstripe() else settings.STRIPE_PUBLISHABLE_KEY
+
+
 @cache
 def _client() -> stripe.StripeClient:
     if uses_localstripe():

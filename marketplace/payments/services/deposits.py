@@ -63,8 +63,8 @@ def ensure_deposit(*, sale: Sale, organisation: Organisation) -> None:
         return
     message = _(
         "This lot needs a deposit of %(amount)s %(currency)s before you bid: authorise it with "
-        "a card on the sale page, or POST a payment_method to "
-        "/api/v1/payments/sales/%(sale)s/deposit/. It is released if you do not win."
+        "a card at /payments/sales/%(sale)s/deposit/ (API: POST a payment_method to "
+        "/api/v1/payments/sales/%(sale)s/deposit/). It is released if you do not win."
     ) % {"amount": f"{required:,.0f}", "currency": sale.currency, "sale": sale.pk}
     raise DepositRequired(message, fields={"deposit": [message]})
 
