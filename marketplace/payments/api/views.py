@@ -2,7 +2,6 @@
 timeline, invoices and assays. Parse, load via a selector, call the service, render; domain
 errors become {"error": {code, message, fields}} (402 deposit_required, 403, 404, 409)."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -12,7 +11,7 @@ from marketplace.payments import selectors, services
 from marketplace.payments.api import serializers as s
 from marketplace.payments.models import Payout
 from marketplace.payments.services.invoices import order_settles_on_assay
-from marketplace.trading.models import Sale
+from marketplace.trading import selectors as trading_selectors
 from marketplace.trading.services.orders import order_confirm_delivery
 
 
@@ -27,7 +26,7 @@ class DepositView(APIView):
 
     @extend_schema(request=s.PaymentMethodSerializer, responses={201: s.PaymentSerializer})
     def post(self, request, sale_id: int):
-        sale = get_object_or_404(Sale.objects.select_related("listing"), pk=sale_id)
+        sale = trading_selectors.sale_get_for_user(user=request.user, pk=sale_id)
         deposit = services.deposit_authorise(
             sale=sale, user=request.user, payment_method=_payment_method(request)
         )

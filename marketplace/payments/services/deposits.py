@@ -25,7 +25,7 @@ from marketplace.payments.clients.stripe_client import PaymentProviderError
 from marketplace.payments.models import Payment
 from marketplace.payments.rules import get_fee_rules
 from marketplace.payments.services.payments import payment_cancel, payment_capture, payment_open
-from marketplace.trading.choices import SaleStatus
+from marketplace.trading.choices import OrderStatus, SaleStatus
 from marketplace.trading.exceptions import OwnListing
 from marketplace.trading.models import Order, Sale
 
@@ -122,7 +122,11 @@ def deposits_settle(*, sale: Sale) -> dict[str, int]:
         purpose=PaymentPurpose.DEPOSIT, sale=sale, deposit_outcome=""
     ).order_by("pk")
     for deposit in deposits:
-        winner = order is not None and deposit.organisation_id == order.buyer_organisation_id
+        winner = (
+            order is not None
+            and order.status != OrderStatus.CANCELLED
+            and deposit.organisation_id == order.buyer_organisation_id
+        )
         if winner and deposit.status == PaymentStatus.REQUIRES_CAPTURE:
             _capture_for_order(deposit, order)
             counts["captured"] += 1

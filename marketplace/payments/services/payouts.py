@@ -64,7 +64,9 @@ def payout_release(*, order: Order, actor: User) -> Payout:
             organisation_id=locked.seller_organisation_id
         ).first()
         by_transfer = account is not None and stripe_client.supports_transfers()
-        case = shipment_case_of(locked) if locked.cross_border else None
+        case = shipment_case_of(locked, approved_only=True) if locked.cross_border else None
+        if locked.cross_border and case is None:  # the gate said yes; the case must exist
+            raise PayoutNotAllowed(_("No payout before the compliance shipment case is approved."))
         try:
             with transaction.atomic():
                 payout = Payout.objects.create(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -71,11 +72,24 @@ def _locked(order: Order) -> Order:
     )
 
 
-def shipment_case_of(order: Order):
-    """The compliance case opened for this order (ShipmentCase.order_reference), or None."""
+def shipment_case_of(order: Order, *, approved_only: bool = False):
+    """The compliance case of this order, or None: the one opened for it
+    (ShipmentCase.order_reference), else the case of the same movement (listing, buyer,
+    destination), which compliance reuses when it already existed before the award."""
+    from compliance.choices import CaseStatus
     from compliance.models import ShipmentCase
 
-    return ShipmentCase.objects.filter(order_reference=f"order {order.pk}").order_by("-pk").first()
+    cases = ShipmentCase.objects.filter(
+        Q(order_reference=f"order {order.pk}")
+        | Q(
+            listing_id=order.listing_id,
+            buyer_organisation_id=order.buyer_organisation_id,
+            destination=order.buyer_organisation.country.code,
+        )
+    )
+    if approved_only:
+        cases = cases.filter(status=CaseStatus.APPROVED)
+    return cases.order_by("-pk").first()
 
 
 def order_mark_paid(*, order: Order, reason: str, now: datetime | None = None) -> Order:
