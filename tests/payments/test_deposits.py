@@ -6,11 +6,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from marketplace.accounts.choices import Role
+from marketplace.catalog.choices import SaleFormat
 from marketplace.payments import services
 from marketplace.payments.clients import stripe_client
 from marketplace.payments.models import Payment
 from marketplace.trading import services as trading_services
-from marketplace.trading.models import Bid, Order
+from marketplace.trading.models import Bid, Order, TenderBid
+from tests.catalog.factories import ListingFactory
 from tests.payments.support import D
 from tests.trading.sale_support import T0, bidder, minutes, open_auction
 
@@ -155,3 +158,30 @@ def test_a_hold_without_a_saved_card_expires_and_the_bidder_is_asked_again(big_a
         trading_services.bid_place(
             sale=big_auction, user=alice, max_amount=D("2000000"), now=T0 + minutes(5)
         )
+
+
+def test_a_tender_on_a_valuable_lot_needs_a_deposit_too(seller, card):
+    # A black-mass lot asking 20,000,000 JPY: 10 % deposit, 2,000,000 JPY.
+    listing = ListingFactory(
+        seller=seller.organisation,
+        created_by=seller,
+        black_mass_listing=True,
+        sale_format=SaleFormat.SEALED_TENDER,
+        price=D("20000000"),
+    )
+    sale = trading_services.sale_open(
+        listing=listing, actor=seller, ends_at=T0 + minutes(60), now=T0
+    )
+    smelter = bidder("smelter", role=Role.RECYCLER, permit=True)
+
+    with pytest.raises(services.DepositRequired, match="2,000,000 JPY"):
+        trading_services.tender_bid_submit(
+            sale=sale, user=smelter, fixed_jpy_per_dry_tonne=D("500000"), now=T0 + minutes(1)
+        )
+    assert not TenderBid.objects.exists()
+
+    services.deposit_authorise(sale=sale, user=smelter, payment_method=card, now=T0 + minutes(2))
+    trading_services.tender_bid_submit(
+        sale=sale, user=smelter, fixed_jpy_per_dry_tonne=D("500000"), now=T0 + minutes(3)
+    )
+    assert TenderBid.objects.count() == 1
