@@ -150,3 +150,24 @@ def test_deposit_form_authorises_with_the_test_card_on_localstripe(client, selle
     assert "200,000 JPY" in form.content.decode()
     assert done.status_code == 302
     assert Payment.objects.get().status == "requires_capture"
+
+
+def test_staff_cancel_a_paid_order_from_its_page_and_see_the_refund(
+    client, seller, buyer, staff, card, django_capture_on_commit_callbacks
+):
+    order = order_for(seller, buyer, amount="300000")
+    client.force_login(buyer)
+    client.post(f"/payments/orders/{order.pk}/pay/", {"payment_method": card})
+    post_event(client, intent_event("evt_cancel", Payment.objects.get().stripe_intent_id))
+    assert client.post(f"/payments/orders/{order.pk}/cancel/", {"reason": "x"}).status_code == 403
+
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/payments/orders/{order.pk}/cancel/", {"reason": "Lot damaged in storage."})
+
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    refunds = client.get("/payments/staff/refunds/").content.decode()
+    assert "300,000 JPY" in refunds
+    page = client.get(f"/trading/orders/{order.pk}/").content.decode()
+    assert "Refund: Order cancelled" in page

@@ -260,3 +260,7 @@ def test_the_invoice_page_and_pdf_show_the_lines_to_the_parties_only(
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-1.4")
     assert hidden.status_code == 404
+    client.force_login(recycler)
+    order_page = client.get(f"/trading/orders/{order.pk}/").content.decode()
+    assert f"INV-{order.pk:06d}-P" in order_page
+    assert "Provisionally invoiced" in order_page  # the settlement state
