@@ -229,3 +229,38 @@ def test_localstripe_delivers_the_signed_webhook_that_marks_the_order_paid(
         type="payment_intent.succeeded", payload__id=payment.stripe_intent_id
     ).exists()
     requests.delete(f"{stripe_local}/_config/data", timeout=5)
+
+
+def test_paying_again_abandons_the_unfinished_intent_so_nobody_pays_twice(seller, buyer, card):
+    order = order_for(seller, buyer, amount="300000")
+    first = services.order_pay(order=order, user=buyer)  # for Stripe.js, never confirmed
+    assert first.status == "requires_payment_method"
+
+    second = services.order_pay(order=order, user=buyer, payment_method=card)
+
+    first.refresh_from_db()
+    assert first.status == "canceled"
+    assert stripe_client.retrieve_intent(first.stripe_intent_id).status == "canceled"
+    assert (second.status, second.amount) == ("succeeded", D("300000"))
+
+
+@override_settings(STRIPE_WEBHOOK_SECRET="whsec_test_secret")
+def test_money_arriving_after_a_cancellation_is_refunded(
+    client, seller, buyer, staff, card, django_capture_on_commit_callbacks
+):
+    order = order_for(seller, buyer, amount="300000")
+    payment = services.order_pay(order=order, user=buyer, payment_method=card)
+    # Staff cancel while Stripe's success event is still on its way.
+    order_cancel(order=order, actor=staff, reason="Duplicate listing.")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_event(client, intent_event("evt_late", payment.stripe_intent_id))
+
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    refund = Refund.objects.get()
+    assert (refund.payment_id, refund.amount, refund.status) == (
+        payment.pk,
+        D("300000"),
+        "succeeded",
+    )

@@ -152,14 +152,16 @@ def cancel_intent(*, intent_id: str, idempotency_key: str) -> Intent:
     return _intent(cancelled)
 
 
-def refund(*, intent_id: str, amount_minor: int | None, idempotency_key: str) -> str:
+def refund(*, intent_id: str, amount_minor: int | None, idempotency_key: str) -> tuple[str, str]:
+    """Refund (part of) a paid intent; returns the refund's id and status (``succeeded``,
+    ``pending`` until the card network confirms, or ``failed``)."""
     params: dict = {"payment_intent": intent_id}
     if amount_minor is not None:
         params["amount"] = amount_minor
     created = _call(
         _client().v1.refunds.create, params=params, options={"idempotency_key": idempotency_key}
     )
-    return created.id
+    return created.id, str(getattr(created, "status", None) or "succeeded")
 
 
 def create_transfer(

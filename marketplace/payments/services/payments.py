@@ -136,10 +136,10 @@ def payment_refund(
                 )
         except IntegrityError:  # a concurrent run created it: retry that one
             refund = Refund.objects.get(payment=payment, reason=reason)
-    if refund.status == RefundStatus.SUCCEEDED:
-        return refund
+    if refund.status == RefundStatus.SUCCEEDED or refund.stripe_refund_id:
+        return refund  # done, or sent and awaiting Stripe's refund.updated
     try:
-        refund_id = stripe_client.refund(
+        refund_id, stripe_status = stripe_client.refund(
             intent_id=payment.stripe_intent_id,
             amount_minor=to_minor_units(refund.amount, refund.currency),
             idempotency_key=f"refund-{refund.pk}",
@@ -150,8 +150,9 @@ def payment_refund(
         Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED, error=error.message)
         refund.refresh_from_db()
         return refund
-    Refund.objects.filter(pk=refund.pk).update(
-        status=RefundStatus.SUCCEEDED, stripe_refund_id=refund_id, error=""
+    status = {"succeeded": RefundStatus.SUCCEEDED, "failed": RefundStatus.FAILED}.get(
+        stripe_status, RefundStatus.PENDING
     )
+    Refund.objects.filter(pk=refund.pk).update(status=status, stripe_refund_id=refund_id, error="")
     refund.refresh_from_db()
     return refund

@@ -14,8 +14,14 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import User
-from marketplace.core.exceptions import DomainError, InvalidTransition, PermissionDeniedError
+from marketplace.core.exceptions import (
+    ConflictError,
+    DomainError,
+    InvalidTransition,
+    PermissionDeniedError,
+)
 from marketplace.payments.choices import (
+    FINAL_STATUSES,
     LIVE_STATUSES,
     InvoiceKind,
     PaymentPurpose,
@@ -79,8 +85,7 @@ def order_pay(*, order: Order, user: User, payment_method: str | None = None) ->
 
     Returns the Payment with ``client_secret`` for Stripe.js; with a payment method it is
     confirmed at once. The order moves to PAID when Stripe's webhook reports the money
-    (``payment_intent.succeeded``), not when this returns. A live intent of the order is
-    returned again rather than a second one opened.
+    (``payment_intent.succeeded``), not when this returns.
     """
     from marketplace.payments.services.invoices import (
         invoice_issue_provisional,
@@ -92,14 +97,15 @@ def order_pay(*, order: Order, user: User, payment_method: str | None = None) ->
         raise InvalidTransition(_("This order is not awaiting payment."))
     if order_settles_on_assay(order):
         invoice_issue_provisional(order=order, actor=None)
-    live = Payment.objects.filter(
-        order=order, purpose=PaymentPurpose.ORDER, status__in=LIVE_STATUSES
-    ).first()
-    if live is not None and live.status != PaymentStatus.REQUIRES_CAPTURE:
-        from marketplace.payments.clients import stripe_client
-
-        live.client_secret = stripe_client.retrieve_intent(live.stripe_intent_id).client_secret
-        return live
+    # One open intent per order: a second one could also be paid and charge the buyer twice.
+    # One already with Stripe (processing) must finish first; one never completed (no card,
+    # a declined card) is abandoned for the new attempt.
+    for earlier in Payment.objects.filter(order=order, purpose=PaymentPurpose.ORDER).exclude(
+        status__in=FINAL_STATUSES
+    ):
+        if earlier.status == PaymentStatus.PROCESSING:
+            raise ConflictError(_("A payment of this order is being processed; wait for it."))
+        payment_cancel(payment=earlier)
     remaining = order_amount_due(order) - order_amount_paid(order)
     if remaining <= 0:
         raise DomainError(_("Nothing is left to pay on this order."))

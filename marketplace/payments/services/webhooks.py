@@ -11,11 +11,18 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from marketplace.payments.choices import FINAL_STATUSES, PaymentPurpose, PaymentStatus
+from marketplace.core import outbox
+from marketplace.payments.choices import (
+    FINAL_STATUSES,
+    PaymentPurpose,
+    PaymentStatus,
+    RefundStatus,
+)
 from marketplace.payments.clients import stripe_client
-from marketplace.payments.models import Payment, StripeEvent
+from marketplace.payments.models import Payment, Refund, StripeEvent
 from marketplace.payments.money import from_minor_units
 from marketplace.payments.services.settlement import order_payment_recorded
+from marketplace.trading.choices import OrderStatus
 
 
 def _apply_intent_status(intent: dict, event_created: int) -> None:
@@ -39,12 +46,26 @@ def _apply_intent_status(intent: dict, event_created: int) -> None:
             else payment.amount_received or payment.amount
         )
     Payment.objects.filter(pk=payment.pk).update(**updates)
-    if (
-        intent["status"] == PaymentStatus.SUCCEEDED
-        and payment.order_id is not None
-        and payment.purpose in (PaymentPurpose.ORDER, PaymentPurpose.DEPOSIT)
-    ):
-        order_payment_recorded(order=payment.order, reason=f"payment {payment.pk} received")
+    if intent["status"] != PaymentStatus.SUCCEEDED or payment.order_id is None:
+        return
+    order = payment.order
+    if order.status == OrderStatus.CANCELLED:
+        # Paid after the cancellation (a confirmation already under way): give it back.
+        outbox.enqueue("payments.refund_order", order_id=order.pk)
+    elif payment.purpose in (PaymentPurpose.ORDER, PaymentPurpose.DEPOSIT):
+        order_payment_recorded(order=order, reason=f"payment {payment.pk} received")
+
+
+def _apply_refund_status(refund: dict, event_created: int) -> None:
+    """A refund Stripe reported pending has succeeded or failed (real Stripe; localstripe
+    answers refunds at once)."""
+    status = {"succeeded": RefundStatus.SUCCEEDED, "failed": RefundStatus.FAILED}.get(
+        refund.get("status")
+    )
+    if status is not None:
+        Refund.objects.filter(stripe_refund_id=refund["id"], status=RefundStatus.PENDING).update(
+            status=status, error=refund.get("failure_reason") or ""
+        )
 
 
 WEBHOOK_HANDLERS = {
@@ -53,6 +74,7 @@ WEBHOOK_HANDLERS = {
     "payment_intent.amount_capturable_updated": _apply_intent_status,
     "payment_intent.payment_failed": _apply_intent_status,
     "payment_intent.processing": _apply_intent_status,
+    "refund.updated": _apply_refund_status,
 }
 
 
