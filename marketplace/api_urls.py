@@ -9,4 +9,5 @@ urlpatterns = [
     path("circularity/", include("marketplace.circularity.api.urls")),
     path("diagnostics/", include("diagnostics.api.urls")),
     path("compliance/", include("compliance.api.urls")),
+    path("payments/", include("marketplace.payments.api.urls")),
 ]

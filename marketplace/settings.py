@@ -170,6 +170,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 30.0},
     "close-due-sales": {"task": "trading.sweep_due_sales", "schedule": 30.0},
     "consent-deadlines": {"task": "compliance.sweep_consent_deadlines", "schedule": 15 * 60.0},
+    # Card holds lapse after about 7 days; renew bidder deposits older than 6 (fees.yaml).
+    "renew-deposits": {"task": "payments.renew_deposits", "schedule": 60 * 60.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------

@@ -14,3 +14,8 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
     if scaled != amount * (10**exponent):
         raise DomainError(f"{amount} {currency} has more decimals than {currency} allows")
     return int(scaled)
+
+
+def from_minor_units(amount_minor: int, currency: str) -> Decimal:
+    exponent = 0 if currency.upper() in ZERO_DECIMAL_CURRENCIES else 2
+    return Decimal(amount_minor).scaleb(-exponent)

@@ -95,16 +95,35 @@ OFFER_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class OrderStatus(models.TextChoices):
-    """The payments and compliance work add their states (cleared, paid, shipped, …)."""
+    """Where the order's money and goods stand (docs/payments.md, "Order states")."""
 
-    CREATED = "created", _("Created")
+    CREATED = "created", _("Awaiting payment")
+    PAID = "paid", _("Paid, funds held by the platform")
+    ON_HOLD = "on_hold", _("On compliance hold")
+    RELEASED = "released", _("Released for shipment")
+    DELIVERED = "delivered", _("Delivery confirmed")
+    SETTLED = "settled", _("Seller paid out")
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Payment moves an order CREATED → PAID; in the same transaction the compliance gate moves it on:
+# domestic or approved → RELEASED, otherwise → ON_HOLD until an approved case releases it. Only the
+# buyer's delivery confirmation reaches DELIVERED, and only a recorded payout reaches SETTLED.
+# Cancelling a paid order refunds it (payments.services.orders).
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
-    OrderStatus.CREATED: frozenset({OrderStatus.CANCELLED}),
+    OrderStatus.CREATED: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.ON_HOLD, OrderStatus.RELEASED, OrderStatus.CANCELLED}),
+    OrderStatus.ON_HOLD: frozenset({OrderStatus.RELEASED, OrderStatus.CANCELLED}),
+    OrderStatus.RELEASED: frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.SETTLED}),
+    OrderStatus.SETTLED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
+
+# Orders whose funds the platform holds (paid, not yet paid out nor refunded).
+ORDER_FUNDS_HELD = frozenset(
+    {OrderStatus.PAID, OrderStatus.ON_HOLD, OrderStatus.RELEASED, OrderStatus.DELIVERED}
+)
 
 
 class OrderOrigin(models.TextChoices):

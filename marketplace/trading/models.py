@@ -332,6 +332,9 @@ class Order(models.Model):
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.CREATED
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set once, by the buyer's confirmation (trading.services.orders.order_confirm_delivery);
+    # a payout row copies it and cannot exist without it.
+    delivery_confirmed_at = models.DateTimeField(_("delivery confirmed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from marketplace.payments import views as payments_views
 from marketplace.trading import sale_pages, views
 
 app_name = "trading"
@@ -11,4 +12,5 @@ urlpatterns = [
     path("listings/<int:listing_id>/start-sale/", sale_pages.sale_start, name="sale-start"),
     path("my-bids/", sale_pages.my_bids, name="my-bids"),
     path("orders/", sale_pages.my_orders, name="my-orders"),
+    path("orders/<int:pk>/", payments_views.order_detail, name="order"),
 ]

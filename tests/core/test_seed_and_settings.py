@@ -61,6 +61,7 @@ def test_every_scheduled_task_exists():
         "core.dispatch_outbox",
         "trading.sweep_due_sales",
         "compliance.sweep_consent_deadlines",
+        "payments.renew_deposits",
     }
     assert scheduled <= set(app.tasks)
 

@@ -42,6 +42,7 @@ class Intent:
     id: str
     status: str
     amount_minor: int
+    amount_received_minor: int
     currency: str
     capture_method: str
     client_secret: str | None
@@ -50,6 +51,11 @@ class Intent:
 
 def uses_localstripe() -> bool:
     return not settings.STRIPE_SECRET_KEY
+
+
+def publishable_key() -> str:
+    """For Stripe.js in the browser; empty on localstripe (no browser confirmation there)."""
+    return "" if uses_localstripe() else settings.STRIPE_PUBLISHABLE_KEY
 
 
 @cache
@@ -69,6 +75,7 @@ def _intent(obj) -> Intent:
         id=data["id"],
         status=data["status"],
         amount_minor=int(data["amount"]),
+        amount_received_minor=int(data.get("amount_received") or 0),
         currency=str(data["currency"]).upper(),
         capture_method=data.get("capture_method") or "automatic",
         client_secret=data.get("client_secret"),
@@ -145,14 +152,48 @@ def cancel_intent(*, intent_id: str, idempotency_key: str) -> Intent:
     return _intent(cancelled)
 
 
-def refund(*, intent_id: str, amount_minor: int | None, idempotency_key: str) -> str:
+def refund(*, intent_id: str, amount_minor: int | None, idempotency_key: str) -> tuple[str, str]:
+    """Refund (part of) a paid intent; returns the refund's id and status (``succeeded``,
+    ``pending`` until the card network confirms, or ``failed``)."""
     params: dict = {"payment_intent": intent_id}
     if amount_minor is not None:
         params["amount"] = amount_minor
     created = _call(
         _client().v1.refunds.create, params=params, options={"idempotency_key": idempotency_key}
     )
+    return created.id, str(getattr(created, "status", None) or "succeeded")
+
+
+def create_transfer(
+    *,
+    amount_minor: int,
+    currency: str,
+    destination: str,
+    transfer_group: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+) -> str:
+    """Move a seller's payout to their connected account (separate charges and transfers).
+
+    localstripe has no Connect transfers: callers check `supports_transfers()` first and record
+    the payout as paid outside Stripe instead (docs/payments.md, "What localstripe lacks").
+    """
+    created = _call(
+        _client().v1.transfers.create,
+        params={
+            "amount": amount_minor,
+            "currency": currency.lower(),
+            "destination": destination,
+            "transfer_group": transfer_group,
+            "metadata": metadata,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
     return created.id
+
+
+def supports_transfers() -> bool:
+    return not uses_localstripe()
 
 
 @dataclass(frozen=True)

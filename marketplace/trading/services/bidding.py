@@ -19,6 +19,7 @@ from marketplace.accounts.models import User
 from marketplace.catalog import services as catalog_services
 from marketplace.catalog.choices import SaleFormat
 from marketplace.core.exceptions import DomainError
+from marketplace.payments.services.deposits import ensure_deposit
 from marketplace.trading.auction import Proxy, auction_state, extended_end, minimum_bid
 from marketplace.trading.choices import OfferStatus, OrderOrigin, SaleStatus
 from marketplace.trading.exceptions import BidTooLow, NotAvailable
@@ -65,6 +66,7 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
         if locked.format != SaleFormat.ENGLISH_AUCTION:
             raise DomainError(_("Only auctions take bids; make an offer or a tender bid."))
         organisation = ensure_may_bid(user=user, sale=locked, now=now)
+        ensure_deposit(sale=locked, organisation=organisation)
         _check_amount(locked, max_amount)
         minimum = next_minimum_bid(locked)
         increment = _increment(locked)

@@ -428,6 +428,8 @@ def _move(
         raise InvalidTransition()
     sale.status = to_status
     sale.closed_at = sale.closed_at or now
+    if not SALE_TRANSITIONS[to_status]:  # decided: capture the winner's deposit, release others
+        outbox.enqueue("payments.settle_deposits", sale_id=sale.pk)
     _event(sale, to_status, from_status, to_status, actor=actor, now=now, reason=reason, data=data)
 
 

@@ -20,6 +20,7 @@ from marketplace.accounts.models import User
 from marketplace.catalog.choices import ListingType
 from marketplace.catalog.models import Listing
 from marketplace.core.exceptions import ConflictError, DomainError, PermissionDeniedError
+from marketplace.payments.services.deposits import ensure_deposit
 from marketplace.trading import pricing
 from marketplace.trading.exceptions import SaleClosed
 from marketplace.trading.models import Sale, TenderBid, TenderClose
@@ -73,6 +74,7 @@ def tender_bid_submit(
         if not locked.is_tender:
             raise DomainError(_("This sale is not a sealed tender."))
         organisation = ensure_may_bid(user=user, sale=locked, now=now)
+        ensure_deposit(sale=locked, organisation=organisation)
         if payables_pct and locked.listing.listing_type != ListingType.BLACK_MASS:
             message = _("This lot has no assay: bid a fixed price per tonne.")
             raise DomainError(message, fields={"payables_pct": [message]})
