@@ -24,6 +24,7 @@ from marketplace.payments.forms import AssayForm, CancelForm, PaymentMethodForm
 from marketplace.payments.models import Payout
 from marketplace.trading.choices import OrderStatus
 from marketplace.trading.models import Sale
+from marketplace.trading.services import orders
 from marketplace.trading.services.orders import order_cancel, order_confirm_delivery
 
 
@@ -85,6 +86,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "amount_paid": services.order_amount_paid(order),
         "collected": services.order_collected(order),
         "payout": Payout.objects.filter(order=order).first(),
+        "shipment_case": orders.shipment_case_of(order) if order.cross_border else None,
         "is_buyer": is_buyer,
         "is_seller": is_seller,
         "may_pay": is_buyer and order.status == OrderStatus.CREATED,
