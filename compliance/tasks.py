@@ -4,7 +4,7 @@ from celery import shared_task
 
 from compliance.exceptions import RulesUnavailable
 from compliance.models import ShipmentCase
-from compliance.services import cases
+from compliance.services import cases, movements
 
 SWEEP_BATCH = 100
 MAX_RETRY_COUNTDOWN_SECONDS = 15 * 60
@@ -30,3 +30,19 @@ def sweep_consent_deadlines(self, batch_size: int = SWEEP_BATCH) -> int:
     if handled >= batch_size and not self.request.is_eager:
         sweep_consent_deadlines.apply_async(kwargs={"batch_size": batch_size})
     return handled
+
+
+@shared_task(name="compliance.sweep_movement_deadlines", bind=True, max_retries=5)
+def sweep_movement_deadlines(self, batch_size: int = SWEEP_BATCH) -> int:
+    """Expire consents past their validity, then raise the alerts that are due (consents
+    about to expire, receipt or recovery confirmations overdue). Idempotent: an expired
+    consent is claimed with a conditional update, an alert is unique per deadline."""
+    try:
+        expired = movements.consents_expire_due(limit=batch_size)
+        raised = movements.alerts_raise_due(limit=batch_size)
+    except RulesUnavailable as exc:
+        countdown = min(30 * 2**self.request.retries, MAX_RETRY_COUNTDOWN_SECONDS)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    if expired >= batch_size and not self.request.is_eager:
+        sweep_movement_deadlines.apply_async(kwargs={"batch_size": batch_size})
+    return raised

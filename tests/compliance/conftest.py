@@ -49,3 +49,13 @@ def korean_buyer(db):
 def pack_listing(seller):
     """A pack in Japan without certificate evidence on the listing: end-of-life waste."""
     return ListingFactory(seller=seller.organisation, created_by=seller, title="Leaf 40 kWh pack")
+
+
+@pytest.fixture
+def second_officer(db):
+    """Another officer, of another organisation: confirms high-risk approvals."""
+    return UserFactory(
+        username="second-officer",
+        role=Role.COMPLIANCE_OFFICER,
+        organisation=OrganisationFactory(legal_name="Audit K.K."),
+    )
