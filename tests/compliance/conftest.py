@@ -59,3 +59,15 @@ def second_officer(db):
         role=Role.COMPLIANCE_OFFICER,
         organisation=OrganisationFactory(legal_name="Audit K.K."),
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _append_only_trigger(django_db_setup, django_db_blocker):
+    """The suite builds its schema without migrations (--no-migrations): install the audit
+    trail's trigger as migration 0004 does."""
+    from django.db import connection
+
+    from compliance import append_only
+
+    with django_db_blocker.unblock():
+        append_only.install(connection)
