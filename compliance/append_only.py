@@ -51,6 +51,18 @@ def _run(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
             cursor.execute(statement)
 
 
+def is_installed(connection: BaseDatabaseWrapper) -> bool:
+    if connection.vendor == "postgresql":
+        query = "SELECT 1 FROM pg_trigger WHERE tgname = %s"
+    elif connection.vendor == "sqlite":
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s"
+    else:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(query, [TRIGGER])
+        return cursor.fetchone() is not None
+
+
 def install(connection: BaseDatabaseWrapper) -> None:
     if connection.vendor == "postgresql":
         _run(connection, _POSTGRES_INSTALL)

@@ -61,13 +61,18 @@ def second_officer(db):
     )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _append_only_trigger(django_db_setup, django_db_blocker):
+@pytest.fixture(autouse=True)
+def _append_only_trigger(request):
     """The suite builds its schema without migrations (--no-migrations): install the audit
-    trail's trigger as migration 0004 does."""
+    trail's trigger as migration 0004 does. Per test: a test's own transaction may roll back
+    the DDL (install is idempotent)."""
+    if "django_db_setup" not in request.fixturenames:
+        return
+    request.getfixturevalue("django_db_setup")
     from django.db import connection
 
     from compliance import append_only
 
-    with django_db_blocker.unblock():
-        append_only.install(connection)
+    with request.getfixturevalue("django_db_blocker").unblock():
+        if not append_only.is_installed(connection):
+            append_only.install(connection)
