@@ -93,6 +93,7 @@ class CheckCode(models.TextChoices):
     CONSENTS = "consents", _("Consents")
     DOCUMENTS = "documents", _("Documents")
     TRANSPORT = "transport", _("Transport class")
+    COUNTERPARTY_PERMITS = "counterparty_permits", _("Counterparty permits")
 
 
 class CheckOutcome(models.TextChoices):

@@ -45,7 +45,7 @@ from compliance.exceptions import (
 )
 from compliance.models import CaseCheck, CaseDocument, ConsentRequest, ShipmentCase
 from compliance.ruleset import Ruleset, get_ruleset
-from compliance.services.checks import build_checks
+from compliance.services.checks import build_checks, counterparty_permits_check
 from compliance.services.classification import Classification, classify_listing
 from compliance.services.deadlines import add_deadline
 from compliance.services.precheck import PrecheckInput, precheck
@@ -349,6 +349,7 @@ def case_run_checks(*, case: ShipmentCase, today: datetime.date | None = None) -
             override_reason=locked.material_override_reason,
             ruleset=ruleset,
         )
+        checks.append(_counterparty_check(locked, ruleset, today))
         previous = {check.code: check for check in locked.checks.order_by("pk")}
         CaseCheck.objects.filter(case=locked, rules_version=ruleset.version).delete()
         CaseCheck.objects.bulk_create(
@@ -431,6 +432,20 @@ def _rule_confidences(ruleset: Ruleset) -> dict[str, str]:
     found = {rule.id: rule.confidence for rule in rules}
     found.update({row.id: row.confidence for row in ruleset.classification.values()})
     return found
+
+
+def _counterparty_check(case: ShipmentCase, ruleset: Ruleset, today: datetime.date) -> Any:
+    from marketplace.accounts.choices import WASTE_BUYING_PERMITS
+
+    material = ruleset.materials[case.material]
+    permits = [
+        (permit.number, permit.issuing_authority, permit.expires_on.isoformat())
+        for permit in case.buyer_organisation.permits.all()
+        if permit.kind in WASTE_BUYING_PERMITS and permit.is_valid_on(today)
+    ]
+    return counterparty_permits_check(
+        material_is_waste=material.is_waste, permits=permits, material_label=material.label
+    )
 
 
 def _record_check_results(

@@ -52,6 +52,7 @@ def test_officer_sees_the_case_with_every_check_explained(api_client, officer, c
         "consents",
         "documents",
         "transport",
+        "counterparty_permits",
     ]
     regime = body["checks"][3]
     assert regime["rule_ids"] == ["REGIME-OECD-AMBER"]
@@ -183,7 +184,7 @@ def test_approval_with_a_pending_consent_is_a_409_and_changes_nothing(api_client
     assert response.json()["error"]["code"] == "approval_requirements_not_met"
     case.refresh_from_db()
     assert case.status == CaseStatus.AWAITING_OFFICER
-    assert case.events.count() == 3 + 7  # transitions and first check results
+    assert case.events.count() == 3 + 8  # transitions and first check results
 
 
 def test_a_second_decision_is_a_409(api_client, officer, case):

@@ -23,6 +23,7 @@ CHECK_ORDER = [
     "consents",
     "documents",
     "transport",
+    "counterparty_permits",
 ]
 
 
@@ -224,8 +225,8 @@ def test_rerunning_checks_is_idempotent(checked_case, officer, django_capture_on
 
     # Running the service on a case already checked does nothing.
     cases.case_run_checks(case=checked_case)
-    assert checked_case.checks.count() == 7
-    assert checked_case.events.count() == 3 + 7  # three transitions, seven check results
+    assert checked_case.checks.count() == 8
+    assert checked_case.events.count() == 3 + 8  # three transitions, eight check results
 
     with django_capture_on_commit_callbacks(execute=True):
         cases.case_request_recheck(case=checked_case, actor=officer, reason="new evidence")
@@ -234,7 +235,7 @@ def test_rerunning_checks_is_idempotent(checked_case, officer, django_capture_on
     assert checked_case.status == CaseStatus.AWAITING_OFFICER
     after = list(checked_case.checks.values_list("code", "outcome", "rule_ids", "rules_version"))
     assert after == before
-    assert CaseCheck.objects.count() == 7
+    assert CaseCheck.objects.count() == 8
     assert list(checked_case.consents.values_list("pk", flat=True)) == consent_ids
     assert list(checked_case.documents.values_list("pk", flat=True)) == document_ids
 
@@ -247,7 +248,7 @@ def test_a_decided_case_is_not_checked_again(checked_case, officer):
 
     assert result.status == CaseStatus.REJECTED
     assert checked_case.events.count() == events
-    assert checked_case.checks.count() == 7
+    assert checked_case.checks.count() == 8
 
 
 # --- Approval -------------------------------------------------------------------------

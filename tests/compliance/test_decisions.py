@@ -361,3 +361,43 @@ def test_a_route_with_an_unknown_country_is_refused(pack_case, korean_buyer):
     assert "transit" in raised.value.fields
     pack_case.refresh_from_db()
     assert pack_case.transit == []
+
+
+# --- Counterparty permits ---------------------------------------------------------------
+
+
+def test_a_waste_buyer_without_a_permit_on_file_goes_to_an_officer(pack_case):
+    check = pack_case.checks.get(code="counterparty_permits")
+
+    assert check.outcome == CheckOutcome.REVIEW
+    assert "no valid waste-handling permit on file" in check.explanation
+
+
+def test_a_waste_buyer_with_a_valid_permit_passes(
+    pack_listing, korean_buyer, django_capture_on_commit_callbacks
+):
+    from tests.factories import PermitFactory
+
+    permit = PermitFactory(
+        organisation=korean_buyer.organisation,
+        number="BUSAN-2026-118",
+        issuing_authority="Busan Metropolitan City",
+        valid_from=datetime.date(2026, 1, 1),
+        expires_on=datetime.date(2031, 12, 31),
+    )
+
+    case = open_checked(pack_listing, korean_buyer.organisation, django_capture_on_commit_callbacks)
+
+    check = case.checks.get(code="counterparty_permits")
+    assert check.outcome == CheckOutcome.PASS
+    assert check.explanation == (
+        "The buyer holds a valid waste-handling permit: "
+        f"{permit.number} (Busan Metropolitan City, 2031-12-31)."
+    )
+
+
+def test_a_product_buyer_needs_no_permit(ev_case):
+    check = ev_case.checks.get(code="counterparty_permits")
+
+    assert check.outcome == CheckOutcome.PASS
+    assert check.explanation.endswith("is a product: the buyer needs no waste-handling permit.")

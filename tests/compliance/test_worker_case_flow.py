@@ -173,8 +173,8 @@ def test_the_worker_opens_and_checks_the_case_and_approval_releases_the_order(
     assert case.status == CaseStatus.AWAITING_OFFICER
     assert (case.order_reference, case.destination.code) == (f"order {order.pk}", "KR")
     assert case.risk_level == "standard"
-    assert case.checks.count() == 7
-    assert case.events.filter(kind="check_result").count() == 7
+    assert case.checks.count() == 8
+    assert case.events.filter(kind="check_result").count() == 8
     assert ("trading.open_shipment_case", {"order_id": order.pk}) in sent_tasks
     _assert_order_on_hold(order)
 
