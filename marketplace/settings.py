@@ -170,7 +170,6 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {"task": "core.dispatch_outbox", "schedule": 30.0},
     "close-due-sales": {"task": "trading.sweep_due_sales", "schedule": 30.0},
     "consent-deadlines": {"task": "compliance.sweep_consent_deadlines", "schedule": 15 * 60.0},
-    "movement-deadlines": {"task": "compliance.sweep_movement_deadlines", "schedule": 3600.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------

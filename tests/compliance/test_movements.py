@@ -6,11 +6,11 @@ import datetime
 import pytest
 
 from compliance.choices import AlertKind, CaseStatus, CheckOutcome, ConsentStatus
-from compliance.models import CaseAlert, ShipmentCase
+from compliance.models import CaseAlert, ConsentRequest, ShipmentCase
 from compliance.ruleset.model import Deadline
 from compliance.services import cases, movements
 from compliance.services.deadlines import add_deadline
-from compliance.tasks import sweep_movement_deadlines
+from compliance.tasks import sweep_consent_deadlines
 from marketplace.core.exceptions import InvalidTransition, PermissionDeniedError
 from tests.catalog.factories import ListingFactory
 
@@ -267,16 +267,20 @@ def test_consents_past_their_window_expire(approved_case):
     assert movements.consents_expire_due(today=datetime.date(2027, 11, 4)) == 0
 
 
-def test_the_sweep_task_expires_and_alerts(approved_case):
+def test_the_beat_sweep_also_expires_consents_and_raises_alerts(approved_case):
     ShipmentCase.objects.filter(pk=approved_case.pk).update(
         shipment_left_on=datetime.date(2020, 1, 1), receipt_due_on=datetime.date(2020, 3, 1)
     )
+    ConsentRequest.objects.filter(case=approved_case, country="JP").update(
+        valid_until=datetime.date(2020, 1, 1)
+    )
 
-    assert sweep_movement_deadlines.delay().get() == 1
+    assert sweep_consent_deadlines.delay().get() == 0  # no tacit consent was due
 
     assert CaseAlert.objects.get().kind == AlertKind.RECEIPT_OVERDUE
+    assert approved_case.consents.get(country="JP").status == ConsentStatus.EXPIRED
 
 
 def test_the_sweep_is_scheduled(settings):
-    schedule = settings.CELERY_BEAT_SCHEDULE["movement-deadlines"]
-    assert schedule == {"task": "compliance.sweep_movement_deadlines", "schedule": 3600.0}
+    schedule = settings.CELERY_BEAT_SCHEDULE["consent-deadlines"]
+    assert schedule == {"task": "compliance.sweep_consent_deadlines", "schedule": 15 * 60.0}
