@@ -34,14 +34,22 @@ class DocumentInline(_ReadOnlyInline):
 
 class EventInline(_ReadOnlyInline):
     model = CaseEvent
-    fields = ["created_at", "kind", "from_status", "to_status", "actor", "reason"]
+    fields = ["created_at", "kind", "from_status", "to_status", "actor", "reason", "hash"]
     readonly_fields = ["created_at"]
 
 
 @admin.register(ShipmentCase)
 class ShipmentCaseAdmin(admin.ModelAdmin):
-    list_display = ["pk", "listing", "buyer_organisation", "origin", "destination", "status"]
-    list_filter = ["status", "material", "destination"]
+    list_display = [
+        "pk",
+        "listing",
+        "buyer_organisation",
+        "origin",
+        "destination",
+        "status",
+        "risk_level",
+    ]
+    list_filter = ["status", "risk_level", "material", "destination"]
     search_fields = ["listing__title", "buyer_organisation__legal_name", "order_reference"]
     inlines = [CaseCheckInline, ConsentInline, DocumentInline, EventInline]
 

@@ -24,3 +24,10 @@ class ApprovalRequirementsNotMet(DomainError):
 
 class CaseInputError(DomainError):
     code = "invalid_case_input"
+
+
+class SecondOfficerRequired(PermissionDeniedError):
+    code = "second_officer_required"
+    default_message = _(
+        "You gave this high-risk case its first approval; a different officer must confirm it."
+    )

@@ -2,7 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from compliance.choices import CaseStatus, ConsentStatus, ExtraDocument, Material
+from compliance.choices import (
+    CaseStatus,
+    ConsentStatus,
+    ExtraDocument,
+    Material,
+    MovementKind,
+    RiskLevel,
+)
 from compliance.ruleset import MATERIAL_CODES
 from compliance.services.precheck import PrecheckInput, parse_precheck_input
 
@@ -80,25 +87,41 @@ class CaseFilterForm(forms.Form):
     material = forms.ChoiceField(
         label=_("Material"), required=False, choices=[("", _("Any"))] + Material.choices
     )
+    risk_level = forms.ChoiceField(
+        label=_("Risk"), required=False, choices=[("", _("Any"))] + RiskLevel.choices
+    )
+    country = forms.ChoiceField(
+        label=_("Country on the route"), required=False, choices=[("", _("Any")), *countries]
+    )
+    older_than_days = forms.IntegerField(
+        label=_("Waiting at least (days)"), required=False, min_value=0
+    )
 
 
 class CaseDecisionForm(forms.Form):
-    APPROVE, REJECT, RECHECK = "approve", "reject", "recheck"
+    APPROVE, REJECT, REQUEST_INFORMATION, RECHECK = (
+        "approve",
+        "reject",
+        "request_information",
+        "recheck",
+    )
 
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
             (APPROVE, _("Approve")),
             (REJECT, _("Reject")),
+            (REQUEST_INFORMATION, _("Request information from the parties")),
             (RECHECK, _("Run the checks again")),
         ],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
         label=_("Reason"),
-        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required to reject; recorded in the audit trail."),
+        help_text=_(
+            "Recorded in the audit trail; for a request for information, what the parties read."
+        ),
     )
     acknowledge = forms.MultipleChoiceField(
         label=_("I have reviewed these checks and accept them"),
@@ -129,7 +152,15 @@ class ConsentForm(forms.Form):
     decided_on = forms.DateField(
         label=_("Decided on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    reference_number = forms.CharField(label=_("Reference number"), required=False, max_length=100)
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("As the authority's consent says; one year from the decision if empty."),
+    )
+    reference_number = forms.CharField(
+        label=_("Notification number"), required=False, max_length=100
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -160,3 +191,29 @@ class MaterialOverrideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What shows the classifier was wrong, e.g. a functional-test report."),
     )
+
+
+class CaseRespondForm(forms.Form):
+    comment = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}))
+    document = forms.TypedChoiceField(
+        label=_("Document the file is for"), required=False, coerce=int, empty_value=None
+    )
+    file = forms.FileField(
+        label=_("File"), required=False, help_text=_("PDF, PNG or JPEG, up to 10 MB.")
+    )
+
+    def __init__(self, *args, documents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].choices = [("", "—")] + [
+            (document.pk, document.label) for document in documents
+        ]
+
+
+class MovementForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Movement"), choices=MovementKind.choices)
+    occurred_on = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the goods left, were received, or their recovery was completed."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)

@@ -11,12 +11,15 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from compliance.choices import (
     CLOSED_CASE_STATUSES,
     CONSENT_GRANTED_STATUSES,
+    DECIDABLE_CASE_STATUSES,
+    AlertKind,
     CaseStatus,
     CheckCode,
     CheckOutcome,
@@ -24,6 +27,7 @@ from compliance.choices import (
     ConsentStatus,
     EventKind,
     Material,
+    RiskLevel,
 )
 from marketplace.accounts.models import Organisation
 from marketplace.catalog.models import Listing
@@ -57,9 +61,20 @@ class ShipmentCase(models.Model):
     regime = models.CharField(_("regime"), max_length=20, blank=True)
     rules_version = models.CharField(_("rules version"), max_length=40, blank=True)
     order_reference = models.CharField(_("order reference"), max_length=100, blank=True)
+    # The trading order this case clears ("order <pk>" in order_reference); payments is told
+    # about every change of clearance through the task payments.order_clearance_changed.
+    order_id = models.PositiveBigIntegerField(_("order"), null=True, blank=True, db_index=True)
+    risk_level = models.CharField(
+        _("risk"),
+        max_length=10,
+        choices=RiskLevel.choices,
+        default=RiskLevel.STANDARD,
+        db_index=True,
+    )
+    risk_reasons = models.JSONField(_("why high risk"), default=list, blank=True)
     status = models.CharField(
         _("status"),
-        max_length=20,
+        max_length=30,
         choices=CaseStatus.choices,
         default=CaseStatus.OPENED,
         db_index=True,
@@ -75,6 +90,24 @@ class ShipmentCase(models.Model):
         verbose_name=_("decided by"),
     )
     decision_reason = models.TextField(_("decision reason"), blank=True)
+    # A high-risk case's first approval; a different officer confirms it.
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("first approval by"),
+    )
+    first_approved_at = models.DateTimeField(_("first approval at"), null=True, blank=True)
+    first_approval_reason = models.TextField(_("first approval reason"), blank=True)
+    information_request = models.TextField(_("information requested"), blank=True)
+    # Movement after approval and its legal deadlines (deadlines.yaml, computed on record).
+    shipment_left_on = models.DateField(_("shipment left on"), null=True, blank=True)
+    receipt_due_on = models.DateField(_("receipt confirmation due on"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    recovery_due_on = models.DateField(_("recovery confirmation due on"), null=True, blank=True)
+    recovered_on = models.DateField(_("recovery completed on"), null=True, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -98,7 +131,11 @@ class ShipmentCase(models.Model):
 
     @property
     def is_decidable(self) -> bool:
-        return self.status in (CaseStatus.AWAITING_OFFICER, CaseStatus.BLOCKED)
+        return self.status in DECIDABLE_CASE_STATUSES
+
+    @property
+    def is_high_risk(self) -> bool:
+        return self.risk_level == RiskLevel.HIGH
 
     @property
     def material_overridden(self) -> bool:
@@ -158,7 +195,11 @@ class ConsentRequest(models.Model):
     # only written consent counts. Stored so the sweep and the queue can filter on it.
     tacit_deadline = models.DateField(_("tacit-consent deadline"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
-    reference_number = models.CharField(_("reference number"), max_length=100, blank=True)
+    # The validity window of a granted consent; movements must happen inside it.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # The notification number the competent authority assigned.
+    reference_number = models.CharField(_("notification number"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -175,9 +216,10 @@ class ConsentRequest(models.Model):
         return f"{self.country} {self.role}: {self.status}"
 
     def is_granted_on(self, today: datetime.date) -> bool:
-        """Granted, or tacitly deemed granted: its deadline passed without objection."""
+        """Granted (and inside its validity window), or tacitly deemed granted: its deadline
+        passed without objection."""
         if self.status in CONSENT_GRANTED_STATUSES:
-            return True
+            return self.valid_until is None or today <= self.valid_until
         return (
             self.status == ConsentStatus.REQUESTED
             and self.tacit_deadline is not None
@@ -219,21 +261,85 @@ class CaseDocument(models.Model):
         return self.label
 
 
-class CaseEvent(models.Model):
-    """Audit trail: every transition, decision, consent and document change, with its actor."""
+class AppendOnlyQuerySet(models.QuerySet):
+    """The audit trail is never rewritten: bulk updates and deletes are refused here, and on
+    PostgreSQL also by a trigger (migration 0003), whatever code path tries."""
 
-    case = models.ForeignKey(ShipmentCase, on_delete=models.CASCADE, related_name="events")
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError(f"{self.model.__name__} rows are append-only")
+
+
+class CaseEvent(models.Model):
+    """Audit trail: every transition, decision, check result, consent, document and movement
+    change, with its actor, time and reason. Rows are chained by hash (compliance.audit):
+    `hash` = sha256(canonical JSON of the fields + `prev_hash`); `verify_audit` re-computes
+    the chain. Insert only through compliance.audit.record_event."""
+
+    case = models.ForeignKey(ShipmentCase, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=EventKind.choices, default=EventKind.STATUS)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Evidence: rule ids, rules version, sources, dates; part of the hashed content.
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}: {self.from_status or '-'} → {self.to_status}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise PermissionError("CaseEvent rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError("CaseEvent rows are append-only")
+
+
+class AuditChainHead(models.Model):
+    """The last link of the audit chain. Locked (select_for_update) by every insert, so two
+    concurrent inserts cannot both chain onto the same previous event and fork the chain."""
+
+    last_event_id = models.BigIntegerField(null=True)
+    last_hash = models.CharField(max_length=64, blank=True)
+    events = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit head: {self.events} events"
+
+
+class CaseAlert(models.Model):
+    """A deadline about to pass or passed (beat sweep); one per case, kind, subject and due
+    date, so a sweep run twice raises it once."""
+
+    case = models.ForeignKey(ShipmentCase, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(_("alert"), max_length=30, choices=AlertKind.choices)
+    subject = models.CharField(_("subject"), max_length=60, blank=True)
+    due_on = models.DateField(_("due on"))
+    message = models.TextField(_("message"))
+    raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("case alert")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "subject", "due_on"], name="case_alert_once_per_deadline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} due {self.due_on}"

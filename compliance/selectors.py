@@ -14,7 +14,14 @@ from compliance.choices import (
     CaseStatus,
     ConsentStatus,
 )
-from compliance.models import CaseCheck, CaseDocument, CaseEvent, ConsentRequest, ShipmentCase
+from compliance.models import (
+    CaseAlert,
+    CaseCheck,
+    CaseDocument,
+    CaseEvent,
+    ConsentRequest,
+    ShipmentCase,
+)
 from compliance.ruleset import Rule, Ruleset
 from compliance.services.cases import user_is_officer
 from marketplace.accounts.models import User
@@ -91,7 +98,7 @@ def cases_for_user(*, user: User, today: datetime.date | None = None) -> QuerySe
     today = today or timezone.localdate()
     requested = Q(consents__status=ConsentStatus.REQUESTED)
     queryset = ShipmentCase.objects.select_related(
-        "listing", "seller_organisation", "buyer_organisation"
+        "listing", "seller_organisation", "buyer_organisation", "decided_by", "first_approved_by"
     ).annotate(
         next_deadline=Min("consents__tacit_deadline", filter=requested),
         overdue_consents=Count(
@@ -116,6 +123,7 @@ def case_get_for_user(*, user: User, pk: Any) -> ShipmentCase:
             "consents",
             "documents",
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+            "alerts",
         )
         .first()
     )
@@ -158,8 +166,26 @@ def officer_queue_counts(*, today: datetime.date | None = None) -> dict[str, int
         .exclude(case__status__in=CLOSED_CASE_STATUSES)
         .count()
     )
+    alerts = (
+        CaseAlert.objects.filter(case__recovered_on__isnull=True)
+        .exclude(case__status__in=CLOSED_CASE_STATUSES)
+        .count()
+    )
     return {
         "awaiting_officer": by_status.get(CaseStatus.AWAITING_OFFICER, 0),
+        "awaiting_second_officer": by_status.get(CaseStatus.AWAITING_SECOND_OFFICER, 0),
         "blocked": by_status.get(CaseStatus.BLOCKED, 0),
         "overdue_consents": overdue,
+        "alerts": alerts,
     }
+
+
+def country_on_route(code: str) -> Q:
+    code = code.strip().upper()
+    # transit is a JSON list; `contains` on a list works on PostgreSQL, not SQLite, so the
+    # text form is matched (codes are two letters, quoted in the JSON).
+    return Q(origin=code) | Q(destination=code) | Q(transit__icontains=f'"{code}"')
+
+
+def opened_before(days: int) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=max(days, 0))

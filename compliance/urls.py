@@ -10,6 +10,8 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/decide/", views.case_decide, name="case-decide"),
     path("cases/<int:pk>/material/", views.case_material, name="case-material"),
+    path("cases/<int:pk>/respond/", views.case_respond, name="case-respond"),
+    path("cases/<int:pk>/movements/", views.case_movement, name="case-movement"),
     path(
         "cases/<int:pk>/consents/<int:consent_pk>/",
         views.consent_update,

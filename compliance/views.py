@@ -13,14 +13,17 @@ from compliance import selectors
 from compliance.forms import (
     CaseDecisionForm,
     CaseFilterForm,
+    CaseRespondForm,
     ConsentForm,
     DocumentAddForm,
     DocumentForm,
     MaterialOverrideForm,
+    MovementForm,
     PrecheckForm,
 )
 from compliance.models import ShipmentCase
 from compliance.ruleset import get_ruleset
+from compliance.services import case_changes, movements
 from compliance.services import cases as case_services
 from compliance.services.precheck import PrecheckInputError, precheck
 from marketplace.accounts.choices import Role
@@ -120,6 +123,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
             queryset = queryset.filter(destination=data["destination"])
         if data["material"]:
             queryset = queryset.filter(material=data["material"])
+        if data["risk_level"]:
+            queryset = queryset.filter(risk_level=data["risk_level"])
+        if data["country"]:
+            queryset = queryset.filter(selectors.country_on_route(data["country"]))
+        if data["older_than_days"] is not None:
+            queryset = queryset.filter(
+                created_at__lte=selectors.opened_before(data["older_than_days"])
+            )
     # The queue reads oldest first: the longest-waiting case is decided first.
     rows = list(queryset.order_by("created_at", "pk")[:200])
     for row in rows:
@@ -162,6 +173,7 @@ def _render_case(
                 "status": consent.status,
                 "notification_sent_on": consent.notification_sent_on,
                 "decided_on": consent.decided_on,
+                "valid_until": consent.valid_until,
                 "reference_number": consent.reference_number,
                 "note": consent.note,
             },
@@ -189,8 +201,15 @@ def _render_case(
         }
         for document in case.documents.all()
     ]
+    is_party = case_changes.user_is_party(user=request.user, case=case)
     context = {
         "case": case,
+        "is_party": is_party,
+        "respond_form": forms_in_error.get("respond")
+        or CaseRespondForm(documents=case.documents.all()),
+        "movement_form": forms_in_error.get("movement") or MovementForm(),
+        "may_record_movement": case.status == "approved" and (may_act or is_party),
+        "alerts": list(case.alerts.all()),
         "checks": checks,
         "consents": consents,
         "documents": documents,
@@ -228,16 +247,24 @@ def case_decide(request: HttpRequest, pk: int) -> HttpResponse:
         decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
         try:
             if decision == CaseDecisionForm.APPROVE:
-                case_services.case_approve(
+                approved = case_services.case_approve(
                     case=case,
                     actor=request.user,
                     reason=reason,
                     acknowledge_check_ids=form.acknowledged_ids(),
                 )
-                messages.success(request, _("Case approved."))
+                if approved.status == "approved":
+                    messages.success(request, _("Case approved."))
+                else:
+                    messages.success(
+                        request, _("First approval recorded; a second officer must confirm it.")
+                    )
             elif decision == CaseDecisionForm.REJECT:
                 case_services.case_reject(case=case, actor=request.user, reason=reason)
                 messages.success(request, _("Case rejected."))
+            elif decision == CaseDecisionForm.REQUEST_INFORMATION:
+                case_changes.case_request_information(case=case, actor=request.user, reason=reason)
+                messages.success(request, _("The parties were asked for information."))
             else:
                 case_services.case_request_recheck(case=case, actor=request.user, reason=reason)
                 messages.success(request, _("The checks are running again."))
@@ -291,6 +318,7 @@ def consent_update(request: HttpRequest, pk: int, consent_pk: int) -> HttpRespon
                 status=data["status"],
                 notification_sent_on=data["notification_sent_on"],
                 decided_on=data["decided_on"],
+                valid_until=data["valid_until"],
                 reference_number=data["reference_number"],
                 note=data["note"],
             )
@@ -370,3 +398,54 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
         as_attachment=document.content_type == "application/pdf",
         filename=document.original_name,
     )
+
+
+@login_required
+@require_POST
+def case_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    """The seller or buyer answers the officer's request for information."""
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    form = CaseRespondForm(request.POST, request.FILES, documents=case.documents.all())
+    if form.is_valid():
+        data = form.cleaned_data
+        document = (
+            selectors.document_get_for_user(user=request.user, case=case, pk=data["document"])
+            if data["document"]
+            else None
+        )
+        try:
+            case_changes.case_respond(
+                case=case,
+                actor=request.user,
+                comment=data["comment"],
+                document=document,
+                upload=data["file"],
+            )
+        except DomainError as error:
+            if error.status == 403:
+                raise
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Answer sent; the checks are running again."))
+            return redirect("compliance:case-detail", pk=case.pk)
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    return _render_case(request, case, status=400, respond=form)
+
+
+@login_required
+@require_POST
+def case_movement(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    form = MovementForm(request.POST)
+    if form.is_valid():
+        try:
+            movements.movement_record(case=case, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            if error.status == 403:
+                raise
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Movement recorded."))
+            return redirect("compliance:case-detail", pk=case.pk)
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    return _render_case(request, case, status=400, movement=form)

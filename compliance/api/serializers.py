@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from compliance.choices import (
+    AlertKind,
     CaseStatus,
     CheckCode,
     CheckOutcome,
@@ -11,8 +12,17 @@ from compliance.choices import (
     EventKind,
     ExtraDocument,
     Material,
+    MovementKind,
+    RiskLevel,
 )
-from compliance.models import CaseCheck, CaseDocument, CaseEvent, ConsentRequest, ShipmentCase
+from compliance.models import (
+    CaseAlert,
+    CaseCheck,
+    CaseDocument,
+    CaseEvent,
+    ConsentRequest,
+    ShipmentCase,
+)
 from compliance.ruleset import CONSENT_ROLES, MATERIAL_CODES, REGIMES
 from compliance.selectors import current_checks
 from compliance.services.precheck import PrecheckInputError, parse_precheck_input
@@ -146,6 +156,8 @@ class CaseConsentSerializer(serializers.ModelSerializer):
             "notification_sent_on",
             "tacit_deadline",
             "decided_on",
+            "valid_from",
+            "valid_until",
             "reference_number",
             "note",
         ]
@@ -179,7 +191,26 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseEvent
-        fields = ["kind", "from_status", "to_status", "actor", "reason", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "from_status",
+            "to_status",
+            "actor",
+            "reason",
+            "details",
+            "created_at",
+            "prev_hash",
+            "hash",
+        ]
+
+
+class CaseAlertSerializer(serializers.ModelSerializer):
+    kind = _choice_text(AlertKind)
+
+    class Meta:
+        model = CaseAlert
+        fields = ["kind", "subject", "due_on", "message", "raised_at"]
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -195,12 +226,19 @@ class CaseListSerializer(serializers.ModelSerializer):
     overdue_consents = serializers.IntegerField()
     status = _choice_text(CaseStatus)
     material = _choice_text(Material)
+    risk_level = _choice_text(RiskLevel)
+    risk_reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("material:<code> or inference:<rule id>: why two officers approve."),
+    )
 
     class Meta:
         model = ShipmentCase
         fields = [
             "id",
             "status",
+            "risk_level",
+            "risk_reasons",
             "listing",
             "listing_title",
             "seller_organisation",
@@ -214,6 +252,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "regime",
             "rules_version",
             "order_reference",
+            "order_id",
             "next_deadline",
             "overdue_consents",
             "created_at",
@@ -228,6 +267,10 @@ class CaseDetailSerializer(CaseListSerializer):
     events = CaseEventSerializer(many=True)
     classified_material = _choice_text(Material)
     decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
+    first_approved_by = serializers.CharField(
+        source="first_approved_by.username", allow_null=True, default=None
+    )
+    alerts = CaseAlertSerializer(many=True)
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -238,6 +281,16 @@ class CaseDetailSerializer(CaseListSerializer):
             "decided_at",
             "decided_by",
             "decision_reason",
+            "first_approved_by",
+            "first_approved_at",
+            "first_approval_reason",
+            "information_request",
+            "shipment_left_on",
+            "receipt_due_on",
+            "received_on",
+            "recovery_due_on",
+            "recovered_on",
+            "alerts",
             "checks",
             "consents",
             "documents",
@@ -287,6 +340,11 @@ class ConsentUpdateSerializer(serializers.Serializer):
     status = serializers.CharField(required=False, help_text=" | ".join(ConsentStatus.values))
     notification_sent_on = serializers.DateField(required=False, allow_null=True)
     decided_on = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_("End of the consent's validity; default from the rules (one year)."),
+    )
     reference_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True)
 
@@ -313,3 +371,30 @@ class DocumentUpdateSerializer(serializers.Serializer):
     received = serializers.BooleanField()
     file = serializers.FileField(required=False, help_text=_("PDF, PNG or JPEG, up to 10 MB."))
     note = serializers.CharField(required=False, allow_blank=True)
+
+
+class CaseRespondSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text=_("The answer to the officer's request."))
+    document = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("Id of the checklist document the file is for."),
+    )
+    file = serializers.FileField(required=False, help_text=_("PDF, PNG or JPEG, up to 10 MB."))
+
+
+class CaseRouteSerializer(serializers.Serializer):
+    transit = serializers.ListField(
+        child=serializers.CharField(max_length=8),
+        allow_empty=True,
+        help_text=_("ISO 3166-1 alpha-2 codes of every transit country, in order."),
+    )
+    reason = serializers.CharField()
+
+
+class MovementSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=" | ".join(MovementKind.values))
+    occurred_on = serializers.DateField(
+        help_text=_("The day the goods left, were received, or their recovery was completed.")
+    )
+    note = serializers.CharField(required=False, default="", allow_blank=True)

@@ -14,6 +14,7 @@ from compliance.exceptions import CaseInputError
 from compliance.models import ShipmentCase
 from compliance.ruleset import get_ruleset
 from compliance.selectors import ruleset_summary
+from compliance.services import case_changes, movements
 from compliance.services import cases as case_services
 from compliance.services.precheck import precheck
 from marketplace.accounts.choices import Role
@@ -234,3 +235,76 @@ class CaseViewSet(
             note=body.validated_data.get("note"),
         )
         return Response(serializers.CaseDocumentSerializer(updated).data)
+
+    @extend_schema(
+        request=serializers.CaseReasonSerializer, responses=serializers.CaseDetailSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="request-information")
+    def request_information(self, request: Request, pk: str | None = None) -> Response:
+        """Ask the parties for information; the reason is what they read. The case waits
+        for their answer, which sends it back to checking."""
+        case = self.get_object()
+        body = serializers.CaseReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case_changes.case_request_information(
+            case=case, actor=request.user, reason=body.validated_data["reason"]
+        )
+        return self._detail(case)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": serializers.CaseRespondSerializer,
+            "application/json": serializers.CaseRespondSerializer,
+        },
+        responses=serializers.CaseDetailSerializer,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
+    def respond(self, request: Request, pk: str | None = None) -> Response:
+        """The seller or buyer answers a request for information (a comment, optionally a
+        file for a checklist document); the checks run again."""
+        case = self.get_object()
+        body = serializers.CaseRespondSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        document = (
+            selectors.document_get_for_user(user=request.user, case=case, pk=data["document"])
+            if data.get("document")
+            else None
+        )
+        case_changes.case_respond(
+            case=case,
+            actor=request.user,
+            comment=data["comment"],
+            document=document,
+            upload=data.get("file"),
+        )
+        return self._detail(case)
+
+    @extend_schema(
+        request=serializers.CaseRouteSerializer, responses=serializers.CaseDetailSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def route(self, request: Request, pk: str | None = None) -> Response:
+        """Change the transit countries; the checks run again (new transit consents)."""
+        case = self.get_object()
+        body = serializers.CaseRouteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case_changes.case_change_transit(case=case, actor=request.user, **body.validated_data)
+        return self._detail(case)
+
+    @extend_schema(
+        request=serializers.MovementSerializer, responses=serializers.CaseDetailSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def movements(self, request: Request, pk: str | None = None) -> Response:
+        """Record a movement event of an approved case (shipment left, receipt confirmed,
+        recovery confirmed); the legal deadline it starts is stored on the case."""
+        case = self.get_object()
+        body = serializers.MovementSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        movements.movement_record(case=case, actor=request.user, **body.validated_data)
+        return self._detail(case)

@@ -23,6 +23,7 @@ from compliance.ruleset.model import (
     DEADLINE_UNITS,
     ELEMENT_PATTERN,
     MATERIAL_CODES,
+    MOVEMENT_DEADLINE_IDS,
     OECD_LISTS,
     REGIMES,
     REQUIRED_SETS,
@@ -348,6 +349,9 @@ class _Loader:
                 source=self._source_ids(row, where),
                 confidence=self._confidence(row, where),
             )
+        missing = [name for name in MOVEMENT_DEADLINE_IDS if name not in self.deadlines]
+        if missing:
+            self.fail("deadlines", f"the case workflow needs deadlines {', '.join(missing)}")
         return len(self.deadlines)
 
     def _load_documents(self, document: dict) -> int:

@@ -41,6 +41,15 @@ CONSENT_ROLES = ("export", "import", "transit")
 OECD_LISTS = ("green", "amber")
 CODE_SCHEMES = ("basel", "eu_low", "hs")
 DEADLINE_UNITS = ("calendar_days", "working_days")
+# Deadlines the case workflow computes movement dates and alerts from (services/movements.py).
+MOVEMENT_DEADLINE_IDS = (
+    "consent_validity_default",
+    "consent_expiry_alert_lead",
+    "receipt_expected_after_shipment",
+    "receipt_confirmation",
+    "recovery_completion_after_receipt",
+    "recovery_confirmation_after_completion",
+)
 BLOCK_OUTCOMES = ("prohibited", "review")
 # Sets the engine's generic predicates need (Basel party status and the OECD agreement).
 REQUIRED_SETS = ("BASEL_NON_PARTIES", "OECD_WASTE_DECISION")

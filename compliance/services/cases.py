@@ -9,6 +9,7 @@ CaseEvent (actor, from, to, reason, time). The event rows are the audit trail.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -20,9 +21,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries.data import COUNTRIES
 
+from compliance.audit import record_event
 from compliance.choices import (
     CASE_TRANSITIONS,
+    CHANGEABLE_CASE_STATUSES,
     CLOSED_CASE_STATUSES,
+    CONSENT_GRANTED_STATUSES,
     CONSENT_TRANSITIONS,
     CaseStatus,
     CheckOutcome,
@@ -30,17 +34,20 @@ from compliance.choices import (
     EventKind,
     ExtraDocument,
     Material,
+    RiskLevel,
 )
 from compliance.exceptions import (
     ApprovalRequirementsNotMet,
     CaseInputError,
     ConflictOfInterest,
     RulesUnavailable,
+    SecondOfficerRequired,
 )
-from compliance.models import CaseCheck, CaseDocument, CaseEvent, ConsentRequest, ShipmentCase
+from compliance.models import CaseCheck, CaseDocument, ConsentRequest, ShipmentCase
 from compliance.ruleset import Ruleset, get_ruleset
-from compliance.services.checks import build_checks
+from compliance.services.checks import build_checks, counterparty_permits_check
 from compliance.services.classification import Classification, classify_listing
+from compliance.services.deadlines import add_deadline
 from compliance.services.precheck import PrecheckInput, precheck
 from marketplace.accounts.choices import Role
 from marketplace.accounts.models import Organisation, User
@@ -61,6 +68,7 @@ _CLASSIFIER_LISTING_TYPES = {
     ListingType.MODULE_LOT: "module",
     ListingType.BLACK_MASS: "black_mass",
 }
+_ORDER_REFERENCE = re.compile(r"order (\d+)")
 # Cases past these states keep their consents and documents as a record; nobody edits them.
 _FROZEN_STATUSES = frozenset({*CLOSED_CASE_STATUSES, CaseStatus.APPROVED})
 
@@ -95,6 +103,7 @@ def _move(
     actor: User | None,
     reason: str = "",
     updates: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> None:
     from_status = case.status
     if to_status not in CASE_TRANSITIONS[from_status]:
@@ -110,8 +119,14 @@ def _move(
         raise InvalidTransition()
     for name, value in fields.items():
         setattr(case, name, value)
-    CaseEvent.objects.create(
-        case=case, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    record_event(
+        case=case,
+        kind=EventKind.DECISION if details and "decision" in details else EventKind.STATUS,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+        details=details,
     )
 
 
@@ -170,6 +185,12 @@ def listing_assay(listing: Listing) -> dict[str, Decimal]:
         for suffix, symbol in ASSAY_ELEMENTS.items()
         if getattr(lot, f"{suffix}_pct") is not None
     }
+
+
+def order_id_from_reference(reference: str) -> int | None:
+    """Trading passes `order_reference=f"order {order.pk}"`; the order's id, or None."""
+    match = _ORDER_REFERENCE.fullmatch((reference or "").strip())
+    return int(match.group(1)) if match else None
 
 
 def _country_code(value: Any) -> str:
@@ -250,9 +271,10 @@ def case_open(
                 material=classification.material,
                 classified_material=classification.material,
                 order_reference=order_reference,
+                order_id=order_id_from_reference(order_reference),
                 opened_by=actor,
             )
-            CaseEvent.objects.create(
+            record_event(
                 case=case, to_status=CaseStatus.OPENED, actor=actor, reason=order_reference
             )
     except IntegrityError:
@@ -327,6 +349,8 @@ def case_run_checks(*, case: ShipmentCase, today: datetime.date | None = None) -
             override_reason=locked.material_override_reason,
             ruleset=ruleset,
         )
+        checks.append(_counterparty_check(locked, ruleset, today))
+        previous = {check.code: check for check in locked.checks.order_by("pk")}
         CaseCheck.objects.filter(case=locked, rules_version=ruleset.version).delete()
         CaseCheck.objects.bulk_create(
             CaseCheck(
@@ -341,8 +365,10 @@ def case_run_checks(*, case: ShipmentCase, today: datetime.date | None = None) -
             )
             for check in checks
         )
+        _record_check_results(locked, checks, previous, ruleset.version)
         _sync_consents(locked, result.consents_required)
         _sync_documents(locked, result.documents, ruleset)
+        risk_reasons = case_risk_reasons(material=locked.material, checks=checks, ruleset=ruleset)
         failed = [check.code for check in checks if check.outcome == CheckOutcome.FAIL]
         target = CaseStatus.BLOCKED if failed else CaseStatus.AWAITING_OFFICER
         reason = (
@@ -360,9 +386,95 @@ def case_run_checks(*, case: ShipmentCase, today: datetime.date | None = None) -
                 "regime": result.regime,
                 "rules_version": ruleset.version,
                 "checked_at": timezone.now(),
+                "risk_level": RiskLevel.HIGH if risk_reasons else RiskLevel.STANDARD,
+                "risk_reasons": risk_reasons,
+                # A new run is a new review: an earlier first approval no longer stands.
+                "first_approved_by": None,
+                "first_approved_at": None,
+                "first_approval_reason": "",
             },
         )
     return locked
+
+
+# Materials whose movement two officers approve, whatever the checks say: a damaged pack can
+# ignite in transit (SP376), black mass is hazardous waste under Basel A1180/B1090 debates.
+_HIGH_RISK_MATERIALS = {
+    Material.DAMAGED_PACK: "damaged_pack",
+    Material.BLACK_MASS: "black_mass",
+}
+
+
+def case_risk_reasons(*, material: str, checks: Iterable[Any], ruleset: Ruleset) -> list[str]:
+    """Why the case needs a second officer; empty for a standard-risk case.
+
+    A damaged pack, black mass, or any check resting on a rule row (rules.yaml, or a
+    materials.yaml classification row) whose confidence is `inference`: a default no
+    retrieved source confirms (regulatory.md). Data rows below the rules (an HS code, a
+    document definition) lower a check's confidence and send it to review, but do not make
+    the case high-risk on their own.
+    """
+    reasons = []
+    if material in _HIGH_RISK_MATERIALS:
+        reasons.append(f"material:{_HIGH_RISK_MATERIALS[material]}")
+    confidence = _rule_confidences(ruleset)
+    for check in checks:
+        for rule_id in check.rule_ids:
+            reason = f"inference:{rule_id}"
+            if confidence.get(rule_id) == "inference" and reason not in reasons:
+                reasons.append(reason)
+    return reasons
+
+
+def _rule_confidences(ruleset: Ruleset) -> dict[str, str]:
+    rules = [*ruleset.blocking_rules, *ruleset.regime_rules, ruleset.fallback]
+    rules += ruleset.overlay_rules
+    found = {rule.id: rule.confidence for rule in rules}
+    found.update({row.id: row.confidence for row in ruleset.classification.values()})
+    return found
+
+
+def _counterparty_check(case: ShipmentCase, ruleset: Ruleset, today: datetime.date) -> Any:
+    from marketplace.accounts.choices import WASTE_BUYING_PERMITS
+
+    material = ruleset.materials[case.material]
+    permits = [
+        (permit.number, permit.issuing_authority, permit.expires_on.isoformat())
+        for permit in case.buyer_organisation.permits.all()
+        if permit.kind in WASTE_BUYING_PERMITS and permit.is_valid_on(today)
+    ]
+    return counterparty_permits_check(
+        material_is_waste=material.is_waste, permits=permits, material_label=material.label
+    )
+
+
+def _record_check_results(
+    case: ShipmentCase, checks: list[Any], previous: dict[str, CaseCheck], version: str
+) -> None:
+    """One audit event per check whose result is new or changed since the last run (a new
+    document or transit country changes only the checks it affects)."""
+    for check in checks:
+        before = previous.get(check.code)
+        if before is not None and (before.outcome, before.explanation, before.rules_version) == (
+            check.outcome,
+            check.explanation,
+            version,
+        ):
+            continue
+        record_event(
+            case=case,
+            kind=EventKind.CHECK_RESULT,
+            from_status=before.outcome if before is not None else "",
+            to_status=check.outcome,
+            reason=f"{check.code}: {check.explanation}",
+            details={
+                "check": check.code,
+                "rules_version": version,
+                "rule_ids": check.rule_ids,
+                "sources": check.sources,
+                "confidence": check.confidence,
+            },
+        )
 
 
 def _sync_consents(case: ShipmentCase, required: list[dict[str, Any]]) -> None:
@@ -438,12 +550,18 @@ def case_approve(
     *,
     case: ShipmentCase,
     actor: User,
-    reason: str = "",
+    reason: str,
     acknowledge_check_ids: Iterable[int] = (),
     today: datetime.date | None = None,
 ) -> ShipmentCase:
-    """Approve: every check passed or acknowledged, consents granted, documents received."""
+    """Approve: every check passed or acknowledged, consents granted, documents received.
+
+    A high-risk case (`risk_level` high) needs two officers: the first approval moves it to
+    awaiting_second_officer; only a different officer's approval makes it approved. Either
+    may reject it. Approval releases the order (payments is told through the outbox).
+    """
     ensure_may_decide(user=actor, case=case)
+    reason = _required_reason(reason)
     today = today or timezone.localdate()
     with transaction.atomic():
         locked = _lock(case)
@@ -451,8 +569,11 @@ def case_approve(
             raise InvalidTransition(
                 _("A blocked case cannot be approved: reject it or ask for a re-check.")
             )
-        if locked.status != CaseStatus.AWAITING_OFFICER:
+        if locked.status not in (CaseStatus.AWAITING_OFFICER, CaseStatus.AWAITING_SECOND_OFFICER):
             _move(locked, CaseStatus.APPROVED, actor=actor)  # raises with the reason
+        second = locked.status == CaseStatus.AWAITING_SECOND_OFFICER
+        if second and locked.first_approved_by_id == actor.pk:
+            raise SecondOfficerRequired()
         _acknowledge(locked, actor, acknowledge_check_ids)
         problems = approval_problems(case=locked, today=today)
         if problems:
@@ -461,14 +582,43 @@ def case_approve(
                 % {"problems": " ".join(problems)},
                 fields={"__all__": problems},
             )
+        now = timezone.now()
+        if locked.is_high_risk and not second:
+            _move(
+                locked,
+                CaseStatus.AWAITING_SECOND_OFFICER,
+                actor=actor,
+                reason=reason,
+                updates={
+                    "first_approved_by": actor,
+                    "first_approved_at": now,
+                    "first_approval_reason": reason,
+                },
+                details={"decision": "approve", "risk_reasons": locked.risk_reasons},
+            )
+            return locked
         _move(
             locked,
             CaseStatus.APPROVED,
             actor=actor,
             reason=reason,
-            updates={"decided_at": timezone.now(), "decided_by": actor, "decision_reason": reason},
+            updates={"decided_at": now, "decided_by": actor, "decision_reason": reason},
+            details={
+                "decision": "approve",
+                "first_approved_by": locked.first_approved_by_id,
+                "risk_level": locked.risk_level,
+            },
         )
+        _clearance_changed(locked)
     return locked
+
+
+def _clearance_changed(case: ShipmentCase) -> None:
+    """Tell payments the order's clearance changed (approved: release it; rejected or
+    withdrawn: keep it on hold). Payments reads the gate (gates.shipment_cleared) itself;
+    nothing but an approval makes the gate true."""
+    if case.order_id is not None:
+        outbox.enqueue("payments.order_clearance_changed", order_id=case.order_id)
 
 
 def _acknowledge(case: ShipmentCase, actor: User, check_ids: Iterable[int]) -> None:
@@ -492,7 +642,7 @@ def _acknowledge(case: ShipmentCase, actor: User, check_ids: Iterable[int]) -> N
         CaseCheck.objects.filter(pk=check.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=timezone.now(), acknowledged_by=actor
         )
-        CaseEvent.objects.create(
+        record_event(
             case=case,
             kind=EventKind.CHECK,
             from_status=CheckOutcome.REVIEW,
@@ -523,6 +673,7 @@ def _required_reason(reason: str) -> str:
 
 
 def case_reject(*, case: ShipmentCase, actor: User, reason: str) -> ShipmentCase:
+    """Reject; ends the case (also one awaiting its second officer). The order stays on hold."""
     ensure_may_decide(user=actor, case=case)
     reason = _required_reason(reason)
     with transaction.atomic():
@@ -533,7 +684,9 @@ def case_reject(*, case: ShipmentCase, actor: User, reason: str) -> ShipmentCase
             actor=actor,
             reason=reason,
             updates={"decided_at": timezone.now(), "decided_by": actor, "decision_reason": reason},
+            details={"decision": "reject", "first_approved_by": locked.first_approved_by_id},
         )
+        _clearance_changed(locked)
     return locked
 
 
@@ -552,7 +705,10 @@ def case_withdraw(*, case: ShipmentCase, actor: User, reason: str) -> ShipmentCa
     reason = _required_reason(reason)
     with transaction.atomic():
         locked = _lock(case)
+        was_approved = locked.status == CaseStatus.APPROVED
         _move(locked, CaseStatus.WITHDRAWN, actor=actor, reason=reason)
+        if was_approved:
+            _clearance_changed(locked)
     return locked
 
 
@@ -571,11 +727,11 @@ def case_override_material(
         )
     with transaction.atomic():
         locked = _lock(case)
-        if locked.status not in (CaseStatus.AWAITING_OFFICER, CaseStatus.BLOCKED):
+        if locked.status not in CHANGEABLE_CASE_STATUSES:
             raise InvalidTransition(
                 _("The material can be changed only while the case awaits an officer.")
             )
-        CaseEvent.objects.create(
+        record_event(
             case=locked,
             kind=EventKind.MATERIAL,
             from_status=locked.material,
@@ -612,6 +768,7 @@ def consent_record(
     status: str | None = None,
     notification_sent_on: datetime.date | None = _UNSET,
     decided_on: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
     reference_number: str | None = None,
     note: str | None = None,
     today: datetime.date | None = None,
@@ -666,6 +823,8 @@ def consent_record(
                 )
             updates["status"] = status
             updates["decided_on"] = decided_on or today
+            if status in CONSENT_GRANTED_STATUSES:
+                updates.update(_validity(updates["decided_on"], valid_until))
         if reference_number is not None:
             updates["reference_number"] = reference_number
         if note is not None:
@@ -679,15 +838,40 @@ def consent_record(
             raise InvalidTransition()
         for name, value in updates.items():
             setattr(current, name, value)
-        CaseEvent.objects.create(
+        record_event(
             case=current.case,
             kind=EventKind.CONSENT,
             from_status=from_status,
             to_status=current.status,
             actor=actor,
             reason=_consent_summary(current),
+            details={
+                "consent": current.pk,
+                "country": current.country.code,
+                "role": current.role,
+                "notification_number": current.reference_number,
+                "valid_from": current.valid_from,
+                "valid_until": current.valid_until,
+            },
         )
     return current
+
+
+def consent_validity_until(valid_from: datetime.date) -> datetime.date:
+    """The end of a consent's validity when the authority's decision names none."""
+    return add_deadline(valid_from, _rules().deadlines["consent_validity_default"])
+
+
+def _validity(valid_from: datetime.date, valid_until: datetime.date | None) -> dict[str, Any]:
+    if valid_until is not None and valid_until < valid_from:
+        raise CaseInputError(
+            _("The consent cannot end before it was granted."),
+            fields={"valid_until": [_("On or after the decision date.")]},
+        )
+    return {
+        "valid_from": valid_from,
+        "valid_until": valid_until or consent_validity_until(valid_from),
+    }
 
 
 def _tacit_deadline(sent_on: datetime.date | None, days: int | None) -> datetime.date | None:
@@ -701,7 +885,9 @@ def _consent_summary(consent: ConsentRequest) -> str:
     if consent.notification_sent_on:
         parts.append(_("notified %(date)s") % {"date": consent.notification_sent_on.isoformat()})
     if consent.reference_number:
-        parts.append(_("ref. %(ref)s") % {"ref": consent.reference_number})
+        parts.append(_("notification no. %(ref)s") % {"ref": consent.reference_number})
+    if consent.valid_until:
+        parts.append(_("valid until %(date)s") % {"date": consent.valid_until.isoformat()})
     if consent.note:
         parts.append(consent.note)
     return "; ".join(parts)
@@ -723,10 +909,13 @@ def consents_deem_granted_due(*, today: datetime.date | None = None, limit: int 
             claimed = ConsentRequest.objects.filter(
                 pk=consent_id, status=ConsentStatus.REQUESTED
             ).update(
-                status=ConsentStatus.DEEMED_GRANTED, decided_on=today, updated_at=timezone.now()
+                status=ConsentStatus.DEEMED_GRANTED,
+                decided_on=today,
+                **_validity(today, None),
+                updated_at=timezone.now(),
             )
             if claimed:
-                CaseEvent.objects.create(
+                record_event(
                     case_id=case_id,
                     kind=EventKind.CONSENT,
                     from_status=ConsentStatus.REQUESTED,
@@ -770,7 +959,7 @@ def document_mark(
             current.content_type = content_type or ""
             current.size_bytes = upload.size
         current.save()
-        CaseEvent.objects.create(
+        record_event(
             case=current.case,
             kind=EventKind.DOCUMENT,
             from_status="received" if was_received else "missing",
@@ -802,7 +991,7 @@ def document_add(*, case: ShipmentCase, actor: User, kind: str, label: str = "")
         document = CaseDocument.objects.create(
             case=locked, code=code, label=label[:255], required_by_rules=False
         )
-        CaseEvent.objects.create(
+        record_event(
             case=locked,
             kind=EventKind.DOCUMENT,
             to_status="missing",

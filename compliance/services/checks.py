@@ -231,3 +231,41 @@ def _transport_check(result: PrecheckResult, lines: list[AppliedRule]) -> CheckR
     if lines:
         check.explanation = f"{summary}\n{check.explanation}"
     return check
+
+
+def counterparty_permits_check(
+    *, material_is_waste: bool, permits: list[tuple[str, str, str]], material_label: str
+) -> CheckResult:
+    """Does the buyer hold what receiving this material takes? A product needs no permit; a
+    waste needs a consignee authorised to manage it (Basel Art 4(2)(e), 4(8): environmentally
+    sound management). `permits` are the buyer's valid waste-handling permits on file as
+    (number, authority, expires_on); none on file sends the check to an officer, who reads
+    the consignee's authorisation off the contract (a foreign permit is rarely on file)."""
+    if not material_is_waste:
+        return CheckResult(
+            code=CheckCode.COUNTERPARTY_PERMITS,
+            outcome=CheckOutcome.PASS,
+            explanation=_("%(material)s is a product: the buyer needs no waste-handling permit.")
+            % {"material": material_label},
+        )
+    if permits:
+        return CheckResult(
+            code=CheckCode.COUNTERPARTY_PERMITS,
+            outcome=CheckOutcome.PASS,
+            explanation=_("The buyer holds a valid waste-handling permit: %(permits)s.")
+            % {
+                "permits": "; ".join(
+                    f"{number} ({authority}, {expires})" for number, authority, expires in permits
+                )
+            },
+            sources=[_("Permits on file with the buyer organisation")],
+        )
+    return CheckResult(
+        code=CheckCode.COUNTERPARTY_PERMITS,
+        outcome=CheckOutcome.REVIEW,
+        explanation=_(
+            "%(material)s is waste and the buyer has no valid waste-handling permit on file: "
+            "check the consignee's authorisation to recover it (Basel Art 4(2)(e) and 4(8))."
+        )
+        % {"material": material_label},
+    )

@@ -49,3 +49,30 @@ def korean_buyer(db):
 def pack_listing(seller):
     """A pack in Japan without certificate evidence on the listing: end-of-life waste."""
     return ListingFactory(seller=seller.organisation, created_by=seller, title="Leaf 40 kWh pack")
+
+
+@pytest.fixture
+def second_officer(db):
+    """Another officer, of another organisation: confirms high-risk approvals."""
+    return UserFactory(
+        username="second-officer",
+        role=Role.COMPLIANCE_OFFICER,
+        organisation=OrganisationFactory(legal_name="Audit K.K."),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _append_only_trigger(request):
+    """The suite builds its schema without migrations (--no-migrations): install the audit
+    trail's trigger as migration 0004 does. Per test: a test's own transaction may roll back
+    the DDL (install is idempotent)."""
+    if "django_db_setup" not in request.fixturenames:
+        return
+    request.getfixturevalue("django_db_setup")
+    from django.db import connection
+
+    from compliance import append_only
+
+    with request.getfixturevalue("django_db_blocker").unblock():
+        if not append_only.is_installed(connection):
+            append_only.install(connection)

@@ -30,7 +30,7 @@ def test_precheck_returns_the_same_object_as_the_service(api_client, buyer):
     assert body["allowed"] is False
     assert body["regime"] == "prohibited"
     assert [block["code"] for block in body["blocks"]] == ["CN-IMPORT-BLACK-MASS-OFFSPEC"]
-    assert body["rules_version"] == "2026.11.22-draft.1"
+    assert body["rules_version"] == "2026.11.24-draft.2"
 
 
 def test_precheck_with_transit_lists_the_transit_consent(api_client, outsider):
@@ -124,7 +124,7 @@ def test_officers_and_staff_see_the_active_rules_version(api_client, request, pe
 
     assert response.status_code == 200
     body = response.json()
-    assert body["version"] == "2026.11.22-draft.1"
+    assert body["version"] == "2026.11.24-draft.2"
     assert body["effective_from"] == "2026-11-22"
     assert [f["name"] for f in body["files"]] == [
         "sources.yaml",

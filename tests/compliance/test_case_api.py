@@ -52,21 +52,27 @@ def test_officer_sees_the_case_with_every_check_explained(api_client, officer, c
         "consents",
         "documents",
         "transport",
+        "counterparty_permits",
     ]
     regime = body["checks"][3]
     assert regime["rule_ids"] == ["REGIME-OECD-AMBER"]
     assert regime["confidence"] == "secondary"
-    assert regime["rules_version"] == "2026.11.22-draft.1"
+    assert regime["rules_version"] == "2026.11.24-draft.2"
     assert [(c["country"], c["role"], c["status"]) for c in body["consents"]] == [
         ("JP", "export", "requested"),
         ("KR", "import", "requested"),
     ]
     assert len(body["documents"]) == 7
-    assert [event["to_status"] for event in body["events"]] == [
+    assert [event["to_status"] for event in body["events"] if event["kind"] == "status"] == [
         "opened",
         "checking",
         "awaiting_officer",
     ]
+    assert body["risk_level"] == "high"
+    assert body["risk_reasons"] == ["inference:REUSE-EVIDENCE"]
+    results = [event for event in body["events"] if event["kind"] == "check_result"]
+    assert [event["details"]["check"] for event in results][:2] == ["sanctions", "export_bans"]
+    assert all(len(event["hash"]) == 64 for event in body["events"])
 
 
 def test_seller_and_buyer_see_their_case_read_only(api_client, seller, korean_buyer, case):
@@ -124,7 +130,7 @@ def test_reject_requires_a_reason(api_client, officer, case):
     assert case.status == CaseStatus.AWAITING_OFFICER
 
 
-def test_officer_records_consents_documents_and_approves(api_client, officer, case):
+def test_officer_records_consents_documents_and_approves(api_client, officer, second_officer, case):
     client = as_user(api_client, officer)
     for consent in case.consents.all():
         response = client.patch(
@@ -150,10 +156,23 @@ def test_officer_records_consents_documents_and_approves(api_client, officer, ca
 
     assert response.status_code == 200
     body = response.json()
+    assert body["status"] == "awaiting_second_officer"
+    assert body["first_approved_by"] == "officer"
+
+    # The same officer cannot confirm their own first approval.
+    response = client.post(f"{CASES_URL}{case.pk}/approve/", {"reason": "me again"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "second_officer_required"
+
+    response = as_user(api_client, second_officer).post(
+        f"{CASES_URL}{case.pk}/approve/", {"reason": "Confirmed"}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
     assert body["status"] == "approved"
-    assert body["decided_by"] == "officer"
+    assert body["decided_by"] == "second-officer"
     assert body["events"][-1]["to_status"] == "approved"
-    assert body["events"][-1]["reason"] == "Consents and documents in order"
+    assert body["events"][-1]["reason"] == "Confirmed"
 
 
 def test_approval_with_a_pending_consent_is_a_409_and_changes_nothing(api_client, officer, case):
@@ -165,7 +184,7 @@ def test_approval_with_a_pending_consent_is_a_409_and_changes_nothing(api_client
     assert response.json()["error"]["code"] == "approval_requirements_not_met"
     case.refresh_from_db()
     assert case.status == CaseStatus.AWAITING_OFFICER
-    assert case.events.count() == 3
+    assert case.events.count() == 3 + 8  # transitions and first check results
 
 
 def test_a_second_decision_is_a_409(api_client, officer, case):
@@ -384,7 +403,9 @@ def test_parties_cannot_add_documents(api_client, seller, case):
     assert case.documents.count() == 7
 
 
-def test_officer_withdraws_an_approved_case_and_the_gate_closes(api_client, officer, case):
+def test_officer_withdraws_an_approved_case_and_the_gate_closes(
+    api_client, officer, second_officer, case
+):
     from compliance.services.gates import shipment_cleared
 
     for consent in case.consents.all():
@@ -392,7 +413,9 @@ def test_officer_withdraws_an_approved_case_and_the_gate_closes(api_client, offi
     for document in case.documents.all():
         cases.document_mark(document=document, actor=officer, received=True)
     review = list(case.checks.filter(outcome=CheckOutcome.REVIEW).values_list("pk", flat=True))
-    cases.case_approve(case=case, actor=officer, acknowledge_check_ids=review)
+    cases.case_approve(case=case, actor=officer, reason="ok", acknowledge_check_ids=review)
+    case.refresh_from_db()
+    cases.case_approve(case=case, actor=second_officer, reason="confirmed")
     case.refresh_from_db()
 
     response = as_user(api_client, officer).post(

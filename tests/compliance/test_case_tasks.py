@@ -22,7 +22,7 @@ def test_the_task_checks_an_opened_case(opened_case):
 
     opened_case.refresh_from_db()
     assert opened_case.status == CaseStatus.AWAITING_OFFICER
-    assert CaseCheck.objects.filter(case=opened_case).count() == 7
+    assert CaseCheck.objects.filter(case=opened_case).count() == 8
 
 
 def test_running_the_task_twice_changes_nothing_the_second_time(opened_case):

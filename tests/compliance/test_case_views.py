@@ -68,7 +68,7 @@ def test_case_page_explains_every_check_for_the_officer(client, officer, case):
 
     assert "REGIME-OECD-AMBER" in html
     assert "S15: " in html
-    assert "2026.11.22-draft.1" in html
+    assert "2026.11.24-draft.2" in html
     assert f'action="/compliance/cases/{case.pk}/decide/"' in html
     assert "Record consent" in html
 
@@ -128,7 +128,7 @@ def test_reject_without_reason_shows_the_error_on_the_form(client, officer, case
     assert case.status == CaseStatus.AWAITING_OFFICER
 
 
-def test_officer_approves_through_the_pages(client, officer, case):
+def test_officer_approves_through_the_pages(client, officer, second_officer, case):
     client.force_login(officer)
     for consent in case.consents.all():
         prefix = f"consent-{consent.pk}"
@@ -152,11 +152,23 @@ def test_officer_approves_through_the_pages(client, officer, case):
 
     assert response.status_code == 302
     case.refresh_from_db()
+    assert case.status == CaseStatus.AWAITING_SECOND_OFFICER
+    html = client.get(f"/compliance/cases/{case.pk}/").content.decode()
+    assert "a second officer, not the one who gave the first approval" in html
+
+    client.force_login(second_officer)
+    response = client.post(
+        f"/compliance/cases/{case.pk}/decide/", {"decision": "approve", "reason": "In order"}
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
     assert case.status == CaseStatus.APPROVED
     assert case.consents.filter(status=ConsentStatus.GRANTED).count() == 2
     html = client.get(f"/compliance/cases/{case.pk}/").content.decode()
     assert "In order" in html
-    assert CaseEvent.objects.filter(case=case, to_status="approved", actor=officer).count() == 1
+    approved = CaseEvent.objects.filter(case=case, to_status="approved", actor=second_officer)
+    assert approved.count() == 1
 
 
 def test_approval_with_missing_documents_explains_why(client, officer, case):

@@ -13,7 +13,7 @@ from marketplace.core.exceptions import InvalidTransition, PermissionDeniedError
 from tests.catalog.factories import ListingFactory
 from tests.factories import OrganisationFactory
 
-RULES_VERSION = "2026.11.22-draft.1"
+RULES_VERSION = "2026.11.24-draft.2"
 TODAY = datetime.date(2026, 11, 24)
 CHECK_ORDER = [
     "sanctions",
@@ -23,6 +23,7 @@ CHECK_ORDER = [
     "consents",
     "documents",
     "transport",
+    "counterparty_permits",
 ]
 
 
@@ -51,6 +52,17 @@ def make_approvable(case, officer, *, today=TODAY, but_consent=None, but_documen
     for document in case.documents.exclude(code=but_document):
         cases.document_mark(document=document, actor=officer, received=True)
     return [check.pk for check in case.checks.filter(outcome=CheckOutcome.REVIEW)]
+
+
+def approve_twice(case, officer, second_officer, *, review_ids=(), today=TODAY, reason="ok"):
+    """The Japan → Korea pack is high-risk (its classification rests on the inference row
+    REUSE-EVIDENCE): the first approval and a second officer's confirmation."""
+    cases.case_approve(
+        case=case, actor=officer, reason=reason, acknowledge_check_ids=review_ids, today=today
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.AWAITING_SECOND_OFFICER
+    return cases.case_approve(case=case, actor=second_officer, reason=reason, today=today)
 
 
 # --- Opening and checks ---------------------------------------------------------------
@@ -91,11 +103,19 @@ def test_cross_border_case_runs_checks_in_the_task_and_awaits_an_officer(
         "jp_meti_export_approval",
         "kr_moe_import_permit",
     ]
-    assert list(case.events.values_list("from_status", "to_status")) == [
+    assert list(
+        case.events.exclude(kind="check_result").values_list("from_status", "to_status")
+    ) == [
         ("", "opened"),
         ("opened", "checking"),
         ("checking", "awaiting_officer"),
     ]
+    # Every check's first result is in the audit trail, with its rules version.
+    results = case.events.filter(kind="check_result")
+    assert [event.details["check"] for event in results] == CHECK_ORDER
+    assert {event.details["rules_version"] for event in results} == {RULES_VERSION}
+    assert case.risk_level == "high"
+    assert case.risk_reasons == ["inference:REUSE-EVIDENCE"]
 
 
 def test_opening_enqueues_the_checks_only_on_commit(
@@ -205,8 +225,8 @@ def test_rerunning_checks_is_idempotent(checked_case, officer, django_capture_on
 
     # Running the service on a case already checked does nothing.
     cases.case_run_checks(case=checked_case)
-    assert checked_case.checks.count() == 7
-    assert checked_case.events.count() == 3
+    assert checked_case.checks.count() == 8
+    assert checked_case.events.count() == 3 + 8  # three transitions, eight check results
 
     with django_capture_on_commit_callbacks(execute=True):
         cases.case_request_recheck(case=checked_case, actor=officer, reason="new evidence")
@@ -215,7 +235,7 @@ def test_rerunning_checks_is_idempotent(checked_case, officer, django_capture_on
     assert checked_case.status == CaseStatus.AWAITING_OFFICER
     after = list(checked_case.checks.values_list("code", "outcome", "rule_ids", "rules_version"))
     assert after == before
-    assert CaseCheck.objects.count() == 7
+    assert CaseCheck.objects.count() == 8
     assert list(checked_case.consents.values_list("pk", flat=True)) == consent_ids
     assert list(checked_case.documents.values_list("pk", flat=True)) == document_ids
 
@@ -228,7 +248,7 @@ def test_a_decided_case_is_not_checked_again(checked_case, officer):
 
     assert result.status == CaseStatus.REJECTED
     assert checked_case.events.count() == events
-    assert checked_case.checks.count() == 7
+    assert checked_case.checks.count() == 8
 
 
 # --- Approval -------------------------------------------------------------------------
@@ -239,7 +259,11 @@ def test_approval_refused_while_a_consent_is_pending(checked_case, officer):
 
     with pytest.raises(ApprovalRequirementsNotMet) as raised:
         cases.case_approve(
-            case=checked_case, actor=officer, acknowledge_check_ids=review_ids, today=TODAY
+            case=checked_case,
+            actor=officer,
+            reason="ok",
+            acknowledge_check_ids=review_ids,
+            today=TODAY,
         )
 
     assert raised.value.fields["__all__"] == ["Consent of KR (Import) is Requested."]
@@ -248,30 +272,36 @@ def test_approval_refused_while_a_consent_is_pending(checked_case, officer):
     assert checked_case.checks.filter(acknowledged_at__isnull=False).count() == 0
 
 
-def test_approval_allowed_once_every_consent_is_granted(checked_case, officer):
+def test_approval_allowed_once_every_consent_is_granted(checked_case, officer, second_officer):
     review_ids = make_approvable(checked_case, officer)
 
-    cases.case_approve(
-        case=checked_case,
-        actor=officer,
+    approve_twice(
+        checked_case,
+        officer,
+        second_officer,
+        review_ids=review_ids,
         reason="All consents and documents in",
-        acknowledge_check_ids=review_ids,
-        today=TODAY,
     )
 
     checked_case.refresh_from_db()
     assert checked_case.status == CaseStatus.APPROVED
-    assert checked_case.decided_by == officer
+    assert checked_case.first_approved_by == officer
+    assert checked_case.decided_by == second_officer
     assert checked_case.decision_reason == "All consents and documents in"
-    last = checked_case.events.last()
-    assert (last.from_status, last.to_status, last.actor) == (
+    first, last = checked_case.events.filter(kind="decision")
+    assert (first.from_status, first.to_status, first.actor) == (
         "awaiting_officer",
-        "approved",
+        "awaiting_second_officer",
         officer,
+    )
+    assert (last.from_status, last.to_status, last.actor) == (
+        "awaiting_second_officer",
+        "approved",
+        second_officer,
     )
 
 
-def test_tacit_consent_counts_only_after_its_deadline(checked_case, officer):
+def test_tacit_consent_counts_only_after_its_deadline(checked_case, officer, second_officer):
     review_ids = make_approvable(checked_case, officer, but_consent="KR")
     korea = checked_case.consents.get(country="KR")
     cases.consent_record(
@@ -284,16 +314,18 @@ def test_tacit_consent_counts_only_after_its_deadline(checked_case, officer):
         cases.case_approve(
             case=checked_case,
             actor=officer,
+            reason="ok",
             acknowledge_check_ids=review_ids,
             today=datetime.date(2026, 10, 31),
         )
     checked_case.refresh_from_db()
     assert checked_case.status == CaseStatus.AWAITING_OFFICER
 
-    cases.case_approve(
-        case=checked_case,
-        actor=officer,
-        acknowledge_check_ids=review_ids,
+    approve_twice(
+        checked_case,
+        officer,
+        second_officer,
+        review_ids=review_ids,
         today=datetime.date(2026, 11, 1),
     )
     checked_case.refresh_from_db()
@@ -305,7 +337,11 @@ def test_approval_refused_while_a_document_is_missing(checked_case, officer):
 
     with pytest.raises(ApprovalRequirementsNotMet) as raised:
         cases.case_approve(
-            case=checked_case, actor=officer, acknowledge_check_ids=review_ids, today=TODAY
+            case=checked_case,
+            actor=officer,
+            reason="ok",
+            acknowledge_check_ids=review_ids,
+            today=TODAY,
         )
 
     assert raised.value.fields["__all__"] == [
@@ -322,30 +358,29 @@ def test_approval_refused_while_a_review_check_is_unacknowledged(checked_case, o
     assert review  # the amber route rests on inference rows (guarantee document)
 
     with pytest.raises(ApprovalRequirementsNotMet):
-        cases.case_approve(case=checked_case, actor=officer, today=TODAY)
+        cases.case_approve(case=checked_case, actor=officer, reason="ok", today=TODAY)
 
     checked_case.refresh_from_db()
     assert checked_case.status == CaseStatus.AWAITING_OFFICER
 
 
-def test_two_officers_deciding_at_once_exactly_one_wins(checked_case, officer):
-    from tests.factories import OrganisationFactory, UserFactory
-
-    second_officer = UserFactory(
-        role="compliance_officer", organisation=OrganisationFactory(legal_name="Audit K.K.")
-    )
+def test_two_officers_deciding_at_once_exactly_one_wins(checked_case, officer, second_officer):
     review_ids = make_approvable(checked_case, officer)
     stale = ShipmentCase.objects.get(pk=checked_case.pk)
 
     cases.case_approve(
-        case=checked_case, actor=officer, acknowledge_check_ids=review_ids, today=TODAY
+        case=checked_case,
+        actor=officer,
+        reason="ok",
+        acknowledge_check_ids=review_ids,
+        today=TODAY,
     )
     with pytest.raises(InvalidTransition):
         cases.case_reject(case=stale, actor=second_officer, reason="too late")
 
     checked_case.refresh_from_db()
-    assert checked_case.status == CaseStatus.APPROVED
-    assert checked_case.decided_by == officer
+    assert checked_case.status == CaseStatus.AWAITING_SECOND_OFFICER
+    assert checked_case.first_approved_by == officer
     assert checked_case.events.filter(actor=second_officer).count() == 0
 
 
@@ -354,7 +389,11 @@ def test_a_dealer_cannot_approve(checked_case, seller, officer):
 
     with pytest.raises(PermissionDeniedError):
         cases.case_approve(
-            case=checked_case, actor=seller, acknowledge_check_ids=review_ids, today=TODAY
+            case=checked_case,
+            actor=seller,
+            reason="ok",
+            acknowledge_check_ids=review_ids,
+            today=TODAY,
         )
 
     checked_case.refresh_from_db()
@@ -478,15 +517,21 @@ def test_domestic_lots_are_cleared(pack_listing, buyer):
     assert payout_allowed(listing=pack_listing, buyer_organisation=buyer.organisation) is True
 
 
-def test_cross_border_lots_are_cleared_only_once_approved(checked_case, officer, korean_buyer):
+def test_cross_border_lots_are_cleared_only_once_approved(
+    checked_case, officer, second_officer, korean_buyer
+):
     listing, organisation = checked_case.listing, korean_buyer.organisation
     assert shipment_cleared(listing=listing, buyer_organisation=organisation) is False
     assert payout_allowed(listing=listing, buyer_organisation=organisation) is False
 
     review_ids = make_approvable(checked_case, officer)
     cases.case_approve(
-        case=checked_case, actor=officer, acknowledge_check_ids=review_ids, today=TODAY
+        case=checked_case, actor=officer, reason="ok", acknowledge_check_ids=review_ids, today=TODAY
     )
+    # The first of two approvals releases nothing.
+    assert shipment_cleared(listing=listing, buyer_organisation=organisation) is False
+    checked_case.refresh_from_db()
+    cases.case_approve(case=checked_case, actor=second_officer, reason="ok", today=TODAY)
 
     assert shipment_cleared(listing=listing, buyer_organisation=organisation) is True
     assert payout_allowed(listing=listing, buyer_organisation=organisation) is True

@@ -168,3 +168,17 @@ def test_bad_input_exits_2_with_one_line_on_stderr(args, message):
     assert len(lines) == 1, completed.stderr
     assert message in lines[0]
     assert "Traceback" not in completed.stderr
+
+
+def test_the_rule_texts_for_translation_are_up_to_date():
+    out = StringIO()
+
+    call_command("compliance_rule_messages", "--check", stdout=out)
+
+    assert out.getvalue() == "messages.py is up to date\n"
+    from compliance.ruleset.messages import MESSAGES
+
+    assert "Korean MOE import permit for waste batteries; black mass declared under HS 2620" in (
+        MESSAGES
+    )
+    assert "No rule covers this movement; a compliance officer must decide." in MESSAGES

@@ -13,7 +13,7 @@ from compliance.services.precheck import (
     precheck_from_raw,
 )
 
-VERSION = "2026.11.22-draft.1"
+VERSION = "2026.11.24-draft.2"
 NO_TRANSPORT = {"un_number": None, "special_provisions": [], "packing_instruction": None}
 PIC_DOCUMENTS = [
     "notification_document",

@@ -16,7 +16,7 @@ def _replace(path: Path, old: str, new: str) -> None:
 def test_shipped_rules_load_with_one_version_and_row_counts():
     ruleset = get_ruleset()
 
-    assert ruleset.version == "2026.11.22-draft.1"
+    assert ruleset.version == "2026.11.24-draft.2"
     assert str(ruleset.effective_from) == "2026-11-22"
     assert set(ruleset.file_rows) == set(RULE_FILES)
     assert ruleset.file_rows["rules.yaml"] == (
@@ -127,7 +127,7 @@ def test_invalid_yaml_names_the_file(rules_copy):
 
 
 def test_mixed_versions_are_refused(rules_copy):
-    _replace(rules_copy / "documents.yaml", 'version: "2026.11.22-draft.1"', 'version: "2"')
+    _replace(rules_copy / "documents.yaml", 'version: "2026.11.24-draft.2"', 'version: "2"')
 
     with pytest.raises(ImproperlyConfigured, match=r"mix versions .*documents\.yaml=2"):
         load_ruleset(rules_copy)

@@ -12,7 +12,7 @@ def test_rules_page_lists_version_rules_sources_and_confidence(client, request, 
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "2026.11.22-draft.1" in page
+    assert "2026.11.24-draft.2" in page
     assert "SANC-JP-RU-VEHICLES" in page
     assert "S32: NHK - Japan Russia export ban expansion" in page
     assert 'class="badge rejected">inference<' in page
