@@ -4,10 +4,10 @@ Buy now (test process) → the outbox sends trading.open_shipment_case → the w
 case → its outbox sends compliance.run_case_checks → the worker runs the checks → an officer
 decides (test process) → the outbox sends payments.order_clearance_changed(order_id).
 
-Payments owns the order's states and implements payments.order_clearance_changed; until both
-branches are merged the worker does not know that task, so this test proves what compliance
-guarantees: the task is sent for the right order, and the gate payments reads
-(`gates.shipment_cleared`) is open after approval and shut after a rejection.
+The order is paid first (the service the payment webhook calls): the platform holds the money
+and, being cross-border, the order waits on hold. The worker then runs
+payments.order_clearance_changed: approval releases the order for shipment, a rejection keeps
+it on hold.
 """
 
 import os
@@ -19,7 +19,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from celery import current_app
 from django.conf import settings
 
 from compliance.choices import CaseStatus, CheckOutcome
@@ -30,7 +29,9 @@ from marketplace.celery import app as celery_app
 from marketplace.core import outbox
 from marketplace.core.models import OutboxTask
 from marketplace.trading import services as trading
+from marketplace.trading.choices import OrderStatus
 from marketplace.trading.models import Order
+from marketplace.trading.services import orders
 from tests.catalog.factories import ListingFactory
 from tests.core.test_worker_integration import ROOT, _test_database_url
 from tests.trading.sale_support import T0, bidder, minutes
@@ -75,18 +76,7 @@ def worker():
 
 @pytest.fixture
 def sent_tasks(monkeypatch):
-    """Every task the outbox hands to the broker from this process, in order.
-
-    Payments registers payments.order_clearance_changed; on a branch without it, a
-    stand-in with that name lets the outbox send the message all the same.
-    """
-    current_app.loader.import_default_modules()
-    if CLEARANCE_TASK not in current_app.tasks:
-
-        @current_app.task(name=CLEARANCE_TASK, ignore_result=True)
-        def _stand_in(order_id: int) -> None:  # pragma: no cover - runs in payments' worker
-            return None
-
+    """Every task the outbox hands to the broker from this process, in order."""
     sent: list[tuple[str, dict]] = []
     original = outbox._send
 
@@ -138,11 +128,18 @@ def case_checked_by_the_worker(order: Order) -> ShipmentCase:
     return case
 
 
-def _assert_order_released(order: Order) -> None:
-    """The order may ship and be paid for, as far as compliance goes.
+def pay(order: Order) -> None:
+    orders.order_mark_paid(order=order, reason="payment_intent.succeeded (test)")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ON_HOLD  # cross-border: held until the case is approved
 
-    After payments is merged, the integrator adds the order's own status here.
-    """
+
+def _assert_order_released(order: Order) -> None:
+    """The worker ran payments.order_clearance_changed and released the order."""
+    wait_for(
+        lambda: Order.objects.get(pk=order.pk).status == OrderStatus.RELEASED,
+        what=f"the worker to release order {order.pk}",
+    )
     assert (
         shipment_cleared(listing=order.listing, buyer_organisation=order.buyer_organisation) is True
     )
@@ -153,6 +150,7 @@ def _assert_order_on_hold(order: Order) -> None:
         shipment_cleared(listing=order.listing, buyer_organisation=order.buyer_organisation)
         is False
     )
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.ON_HOLD
 
 
 def _make_approvable(case: ShipmentCase, officer) -> list[int]:
@@ -167,6 +165,7 @@ def test_the_worker_opens_and_checks_the_case_and_approval_releases_the_order(
     worker, sent_tasks, seller, officer
 ):
     order = buy_across_the_border(seller, "seoul")
+    pay(order)
 
     case = case_checked_by_the_worker(order)
 
@@ -195,6 +194,7 @@ def test_the_worker_opens_and_checks_the_case_and_approval_releases_the_order(
 
 def test_a_rejected_case_keeps_the_order_on_hold(worker, sent_tasks, seller, officer):
     order = buy_across_the_border(seller, "busan")
+    pay(order)
     case = case_checked_by_the_worker(order)
 
     cases.case_reject(case=case, actor=officer, reason="Buyer's import licence has lapsed")
@@ -202,4 +202,13 @@ def test_a_rejected_case_keeps_the_order_on_hold(worker, sent_tasks, seller, off
     assert sent_tasks[-1] == (CLEARANCE_TASK, {"order_id": order.pk})
     case.refresh_from_db()
     assert case.status == CaseStatus.REJECTED
+    # The worker has run the clearance task once the outbox is empty; the order stays held.
+    wait_for(
+        lambda: not OutboxTask.objects.filter(task_name=CLEARANCE_TASK).exists(),
+        what="the clearance task to be sent",
+    )
+    wait_for(
+        lambda: Order.objects.get(pk=order.pk).events.filter(reason__icontains="reject").exists(),
+        what="the worker to record the rejection on the order",
+    )
     _assert_order_on_hold(order)
