@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from diagnostics.choices import SHOWN_GUARANTEE_STATUSES, GuaranteeStatus
+from diagnostics.choices import SHOWN_GUARANTEE_STATUSES, CertificateStatus, GuaranteeStatus
 from diagnostics.content import content_sha256
 from diagnostics.engine.valuation import MetalPrice
 from diagnostics.models import (
@@ -262,6 +262,12 @@ def item_is_damaged_for_transport(item) -> bool:
         **{"module_lot" if item.__class__.__name__ == "ModuleLot" else "pack": item},
         damaged_for_transport=True,
     ).exists()
+
+
+def current_certificate(item) -> SohCertificate | None:
+    """The newest issued (neither superseded nor revoked) certificate of a pack or module lot:
+    the functional-test evidence a shipment's classification relies on."""
+    return item.soh_certificates.filter(status=CertificateStatus.ISSUED).first()
 
 
 def claims_for_user(*, user) -> QuerySet[GuaranteeClaim]:

@@ -159,16 +159,24 @@ def listing_classification(
 ) -> Classification:
     """The classifier's answer for what the catalogue knows about the listing.
 
-    The catalogue holds the grade but not the certificate's method and date, so packs without
-    that evidence classify as end-of-life waste (the cautious reading); an officer may
-    override the material with a reason.
+    The functional-test evidence is the item's current SOH certificate (its test date and
+    method); a safety finding on it marks the item damaged. Packaging is not known before
+    the shipment, so a pack classifies as end-of-life waste (the cautious reading) until an
+    officer overrides the material with a reason.
     """
+    from diagnostics import selectors as diagnostics
+
     holder = listing.soh_holder
+    certificate = diagnostics.current_certificate(holder) if holder is not None else None
     flags = []
     if listing.module_lot is not None and listing.module_lot.condition == ModuleCondition.DAMAGED:
         flags.append("damaged")
+    if holder is not None and diagnostics.item_is_damaged_for_transport(holder):
+        flags.append("damaged")
     return classify_listing(
         listing_type=_CLASSIFIER_LISTING_TYPES[listing.listing_type],
+        soh_certificate_date=certificate.tested_on if certificate else None,
+        soh_method=certificate.method_code if certificate else None,
         grade=(holder.grade or None) if holder is not None else None,
         safety_flags=flags,
         on=on,
