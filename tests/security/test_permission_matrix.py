@@ -1,0 +1,78 @@
+"""Every HTML view and every API operation, asked by every role: only the table's "allow"s pass.
+
+The table is tests/security/permission_matrix.py. A route that is not in it fails the test
+with the exact rows to add (what each role got today), so the matrix stays complete.
+"""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.security.harness import endpoints, outcome, write_body
+from tests.security.permission_matrix import EXPECTED, render_rows
+from tests.security.world import ROLES, build_world
+
+pytestmark = pytest.mark.django_db
+
+
+def _observe(role: str) -> dict[tuple[str, str], str]:
+    world = build_world()
+    client = Client(raise_request_exception=False)
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    observed = {}
+    body = write_body(world)
+    for method, name, path in endpoints(world):
+        cache.clear()  # throttles count per client; this test is about permissions
+        if method == "GET":
+            response = client.get(path)
+        elif path.startswith("/api/"):
+            response = client.generic(method, path, json.dumps(body), "application/json")
+        else:
+            response = client.post(path, body)
+        observed[(method, name)] = outcome(method, response)
+    return observed
+
+
+@pytest.fixture(scope="module")
+def observed_by_role(django_db_blocker, django_db_setup):
+    """All roles' observations, each in a fresh world inside a rolled-back transaction."""
+    from django.db import transaction
+
+    observations = {}
+    with django_db_blocker.unblock():
+        for role in ROLES:
+            with transaction.atomic():
+                observations[role] = _observe(role)
+                transaction.set_rollback(True)
+    return observations
+
+
+def test_every_endpoint_is_in_the_matrix(observed_by_role):
+    seen = {key for observed in observed_by_role.values() for key, result in observed.items()}
+    applicable = {
+        key for key in seen if any(observed_by_role[role].get(key) != "n/a" for role in ROLES)
+    }
+    missing = sorted(applicable - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - seen)
+    assert not missing, "Add these rows to tests/security/permission_matrix.py " + (
+        "(what each role gets today; review before pasting):\n"
+        + render_rows(missing, observed_by_role)
+    )
+    assert not stale, f"Rows for routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_allowed_roles_get_through(observed_by_role, role):
+    observed = observed_by_role[role]
+    wrong = []
+    for key, allowed_roles in EXPECTED.items():
+        result = observed.get(key)
+        if result in (None, "n/a"):
+            continue
+        expected = "allow" if role in allowed_roles else "deny"
+        if result != expected:
+            wrong.append(f"{key[0]} {key[1]}: expected {expected}, got {result}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
