@@ -170,7 +170,19 @@ def endpoints(world: World) -> list[tuple[str, str, str]]:
 
 # Writes that end or remove something run after the others, and logging out runs last, so an
 # earlier request does not take away what a later one is about.
-_ENDING = ("delete", "revoke", "withdraw", "suspend", "reject", "void", "retire", "decline")
+_ENDING = (
+    "delete",
+    "revoke",
+    "withdraw",
+    "suspend",
+    "reject",
+    "void",
+    "retire",
+    "decline",
+    "accept",
+    "approve",
+    "decide",
+)
 
 
 def _safe_order(row: tuple[str, str, str]) -> tuple[int, str]:

@@ -12,17 +12,36 @@ from django.test import Client
 
 from tests.security.harness import endpoints, outcome, write_body
 from tests.security.permission_matrix import EXPECTED, render_rows
-from tests.security.world import ROLES, build_world
+from tests.security.world import PRIVATE_DOCUMENT_NAME, ROLES, SEALED_BID_JPY, build_world
+
+# Who may ever see each secret: the sealed bid only its bidder (not the seller, not staff,
+# until the close); the draft's document only its seller and staff.
+SECRETS = {
+    SEALED_BID_JPY: {"recycler"},
+    "734,519": {"recycler"},
+    PRIVATE_DOCUMENT_NAME: {"dealer", "staff"},
+}
 
 pytestmark = pytest.mark.django_db
 
 
-def _observe(role: str) -> dict[tuple[str, str], str]:
+def _leaks(role: str, method: str, path: str, response) -> list[str]:
+    content = b"".join(response) if response.streaming else response.content
+    text = content.decode(errors="replace") + str(response.headers)
+    return [
+        f"{method} {path}: {secret!r}"
+        for secret, may_see in SECRETS.items()
+        if role not in may_see and secret in text
+    ]
+
+
+def _observe(role: str) -> tuple[dict[tuple[str, str], str], list[str]]:
     world = build_world()
     client = Client(raise_request_exception=False)
     if role != "anonymous":
         client.force_login(world.users[role])
     observed = {}
+    leaks: list[str] = []
     body = write_body(world)
     for method, name, path in endpoints(world):
         cache.clear()  # throttles count per client; this test is about permissions
@@ -33,21 +52,33 @@ def _observe(role: str) -> dict[tuple[str, str], str]:
         else:
             response = client.post(path, body)
         observed[(method, name)] = outcome(method, response)
-    return observed
+        leaks += _leaks(role, method, path, response)
+    return observed, leaks
 
 
 @pytest.fixture(scope="module")
-def observed_by_role(django_db_blocker, django_db_setup):
+def observations(django_db_blocker, django_db_setup):
     """All roles' observations, each in a fresh world inside a rolled-back transaction."""
     from django.db import transaction
 
-    observations = {}
+    observations, leaks = {}, {}
     with django_db_blocker.unblock():
         for role in ROLES:
             with transaction.atomic():
-                observations[role] = _observe(role)
+                observations[role], leaks[role] = _observe(role)
                 transaction.set_rollback(True)
-    return observations
+    return observations, leaks
+
+
+@pytest.fixture(scope="module")
+def observed_by_role(observations):
+    return observations[0]
+
+
+def test_sealed_bids_and_private_documents_never_leak(observations):
+    """Through lists, detail pages, exports, error messages, headers or the admin."""
+    leaks = observations[1]
+    assert leaks == dict.fromkeys(ROLES, [])
 
 
 def test_every_endpoint_is_in_the_matrix(observed_by_role):
