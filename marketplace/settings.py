@@ -253,12 +253,15 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "marketplace.core.api.throttles.ActionRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
         "signup": env_str("API_THROTTLE_SIGNUP", "10/hour"),
         "tokens": env_str("API_THROTTLE_TOKENS", "30/hour"),
+        "bids": env_str("API_THROTTLE_BIDS", "60/minute"),
+        "precheck": env_str("API_THROTTLE_PRECHECK", "60/minute"),
     },
     "COERCE_DECIMAL_TO_STRING": True,
 }
