@@ -68,6 +68,8 @@ def environment() -> dict[str, str]:
         "API_THROTTLE_ANON": "1000000/minute",
         "API_THROTTLE_SIGNUP": "1000000/minute",
         "API_THROTTLE_TOKENS": "1000000/minute",
+        "API_THROTTLE_BIDS": "1000000/minute",
+        "API_THROTTLE_PRECHECK": "1000000/minute",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
     }

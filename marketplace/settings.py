@@ -116,7 +116,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "marketplace.core.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "marketplace",
         }
@@ -255,12 +255,15 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
+        "marketplace.core.api.throttles.ActionRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
         "signup": env_str("API_THROTTLE_SIGNUP", "10/hour"),
         "tokens": env_str("API_THROTTLE_TOKENS", "30/hour"),
+        "bids": env_str("API_THROTTLE_BIDS", "60/minute"),
+        "precheck": env_str("API_THROTTLE_PRECHECK", "60/minute"),
     },
     "COERCE_DECIMAL_TO_STRING": True,
 }

@@ -115,6 +115,13 @@ class BatteryPack(SohFields):
             models.UniqueConstraint(
                 fields=["manufacturer", "serial_number"], name="pack_unique_serial_per_maker"
             ),
+            models.CheckConstraint(
+                condition=Q(rated_capacity_kwh__gte=0), name="pack_capacity_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(soh_pct__isnull=True) | Q(soh_pct__gte=0, soh_pct__lte=100),
+                name="pack_soh_pct_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,6 +173,10 @@ class ModuleLot(SohFields):
             models.UniqueConstraint(
                 fields=["owner", "lot_number"], name="module_lot_unique_number_per_owner"
             ),
+            models.CheckConstraint(
+                condition=Q(capacity_kwh_per_module__gte=0, total_capacity_kwh__gte=0),
+                name="module_lot_capacity_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,6 +219,13 @@ class BlackMassLot(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["owner", "lot_number"], name="black_mass_lot_unique_number_per_owner"
+            ),
+            models.CheckConstraint(
+                condition=Q(wet_weight_kg__gte=0), name="black_mass_lot_weight_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(moisture_pct__gte=0, moisture_pct__lte=100),
+                name="black_mass_lot_moisture_pct_in_range",
             ),
         ]
 

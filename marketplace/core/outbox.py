@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from marketplace.core.cache import REDIS_DOWN
 from marketplace.core.models import OutboxTask
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ def dispatch(row_id: int) -> bool:
         return True  # already sent by the sweeper
     try:
         _send(row.task_name, row.kwargs, row.eta)
-    except BrokerUnavailable as error:
+    except (BrokerUnavailable, *REDIS_DOWN) as error:
+        # The broker, or the Redis result store a task with a result subscribes to, is down.
         OutboxTask.objects.filter(pk=row.pk).update(
             attempts=F("attempts") + 1, last_error=str(error)[:2000]
         )

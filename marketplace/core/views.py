@@ -1,4 +1,6 @@
-from django.db import connection
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -53,7 +55,31 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "errors/404.html", status=404)
 
 
+# What a lost or refused database connection raises; a failed query (a bug) is DatabaseError
+# too, so these two subclasses are picked out instead.
+DATABASE_OUTAGE: tuple[type[DatabaseError], ...] = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: the database went away (restart, failover); the client may retry.
+
+    Nothing is half-saved: requests are not atomic as a whole, but every service that writes
+    runs in its own transaction, which PostgreSQL rolls back when the connection drops.
+    """
+    message = _("The service cannot reach its database for a moment. Please try again.")
+    if _is_api(request):
+        response = JsonResponse(error_body("service_unavailable", message), status=503)
+    else:
+        response = render(request, "errors/503.html", status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls the 500 handler inside its `except` block, so the exception is at hand.
+    if isinstance(sys.exc_info()[1], DATABASE_OUTAGE):
+        return database_unavailable(request)
     if _is_api(request):
         return JsonResponse(error_body("server_error", _("Server error.")), status=500)
     return render(request, "errors/500.html", status=500)

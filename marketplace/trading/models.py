@@ -124,6 +124,13 @@ class Sale(models.Model):
                 condition=Q(ends_at__gte=models.F("original_ends_at")),
                 name="trading_sale_end_never_earlier",
             ),
+            models.CheckConstraint(
+                condition=(Q(start_price__isnull=True) | Q(start_price__gte=0))
+                & (Q(reserve_price__isnull=True) | Q(reserve_price__gte=0))
+                & (Q(buy_now_price__isnull=True) | Q(buy_now_price__gt=0))
+                & (Q(current_price__isnull=True) | Q(current_price__gte=0)),
+                name="trading_sale_prices_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -204,6 +211,11 @@ class Bid(models.Model):
                 | Q(is_automatic=False, max_amount__isnull=False),
                 name="trading_bid_max_only_on_placed_bids",
             ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0)
+                & (Q(max_amount__isnull=True) | Q(max_amount__gte=models.F("amount"))),
+                name="trading_bid_amount_positive_within_max",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -245,6 +257,11 @@ class TenderBid(models.Model):
                 condition=Q(fixed_jpy_per_dry_tonne__isnull=False, payables_pct__isnull=True)
                 | Q(fixed_jpy_per_dry_tonne__isnull=True, payables_pct__isnull=False),
                 name="trading_tenderbid_fixed_xor_payables",
+            ),
+            models.CheckConstraint(
+                condition=Q(fixed_jpy_per_dry_tonne__isnull=True)
+                | Q(fixed_jpy_per_dry_tonne__gt=0),
+                name="trading_tenderbid_fixed_price_positive",
             ),
         ]
 
@@ -338,6 +355,11 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="trading_order_amount_not_negative"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"order {self.pk}: {self.amount} {self.currency}"
