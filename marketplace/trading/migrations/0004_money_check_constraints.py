@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('catalog', '0003_quantity_check_constraints'),
-        ('trading', '0002_bid_order_orderevent_sale_order_sale_offer_bid_sale_and_more'),
+        ('trading', '0003_order_payment_states'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
