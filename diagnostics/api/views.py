@@ -533,11 +533,13 @@ class GuaranteeClaimViewSet(viewsets.GenericViewSet):
     @extend_schema(request=serializers.PaymentInput, responses=serializers.ClaimSerializer)
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
+        # Find the claim first: someone who may not see it gets a 404, not a verdict on the body.
+        claim = selectors.claim_get_for_user(user=request.user, pk=int(pk))
         body = serializers.PaymentInput(data=request.data)
         body.is_valid(raise_exception=True)
         claim = services.guarantee_claim_mark_paid(
             actor=request.user,
-            claim=selectors.claim_get_for_user(user=request.user, pk=int(pk)),
+            claim=claim,
             payment_reference=body.validated_data["payment_reference"],
         )
         return Response(claim_data(claim))

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from marketplace.core.api.errors import error_body
-from marketplace.core.exceptions import DomainError
+from marketplace.core.exceptions import DomainError, PermissionDeniedError
 from marketplace.core.forms import apply_domain_error
 from marketplace.payments import invoice_render, selectors, services
 from marketplace.payments.choices import SettlementState
@@ -107,6 +107,8 @@ def _order_action(request: HttpRequest, pk: int, action: Callable, done: str) ->
     order = selectors.order_get_for_user(user=request.user, pk=pk)
     try:
         result = action(order)
+    except PermissionDeniedError:
+        raise  # a 403 page, not a message: the action is not theirs to take
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -263,7 +265,11 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @_staff_only
 def staff_payouts(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        order = selectors.order_get_for_user(user=request.user, pk=int(request.POST["order"]))
+        raw_order = request.POST.get("order", "")
+        if not raw_order.isdigit():
+            messages.error(request, _("Choose the order to pay out."))
+            return redirect("payments:staff-payouts")
+        order = selectors.order_get_for_user(user=request.user, pk=int(raw_order))
         try:
             payout = services.payout_release(order=order, actor=request.user)
         except DomainError as error:

@@ -78,6 +78,9 @@ def _params(world: World) -> dict[str, dict[str, object]]:
         "diagnostics-guarantee-void": {"pk": MISSING_ID},
         "api-compliance-case-consent": {"pk": i["case"], "consent_pk": i["consent"]},
         "api-compliance-case-document": {"pk": i["case"], "document_pk": MISSING_ID},
+        "api-payments-deposit": {"sale_id": i["sale"]},
+        "payments:deposit": {"sale_id": i["sale"]},
+        "circularity-organisation-score": {"pk": i["organisation"]},
     }
 
 
@@ -89,6 +92,11 @@ _BY_ARGUMENT_PREFIX = {
     "diagnostics": {"uuid": "certificate"},
     "compliance": {"pk": "case"},
     "api-compliance": {"pk": "case"},
+    # Order pages and their money: the reuse maker bought, the dealer sold.
+    "trading:order": {"pk": "order"},
+    "payments:order-": {"pk": "order"},
+    "api-payments-": {"pk": "order"},
+    "circularity-order-score": {"pk": "order"},
 }
 
 

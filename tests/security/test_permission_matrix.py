@@ -54,16 +54,27 @@ def _observe(role: str) -> tuple[dict[tuple[str, str], str], list[str]]:
 
 
 @pytest.fixture(scope="module")
-def observations(django_db_blocker, django_db_setup):
-    """All roles' observations, each in a fresh world inside a rolled-back transaction."""
+def observations(django_db_blocker, django_db_setup, localstripe_url):
+    """All roles' observations, each in a fresh world inside a rolled-back transaction.
+
+    Payments talk to this session's localstripe, so a payment endpoint answers on its merits
+    rather than with "provider unavailable"."""
     from django.db import transaction
+    from django.test import override_settings
+
+    from marketplace.payments.clients import stripe_client
 
     observations, leaks = {}, {}
-    with django_db_blocker.unblock():
+    with (
+        django_db_blocker.unblock(),
+        override_settings(STRIPE_SECRET_KEY="", LOCALSTRIPE_URL=localstripe_url),
+    ):
+        stripe_client._client.cache_clear()
         for role in ROLES:
             with transaction.atomic():
                 observations[role], leaks[role] = _observe(role)
                 transaction.set_rollback(True)
+    stripe_client._client.cache_clear()
     return observations, leaks
 
 
