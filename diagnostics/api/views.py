@@ -347,7 +347,11 @@ class CertificateViewSet(viewsets.GenericViewSet):
                 description="The printable certificate (A4) in the request's language, with "
                 "the QR code of its public verification URL.",
             ),
-            503: OpenApiResponse(description="PDFs cannot be produced on this server now."),
+            (503, "application/json"): OpenApiResponse(
+                {"$ref": "#/components/schemas/Error"},
+                description="PDFs cannot be produced on this server now (no WeasyPrint or "
+                "Pango); `code` is `pdf_unavailable`.",
+            ),
         },
     )
     @action(detail=True, methods=["get"], renderer_classes=[PdfRenderer])
