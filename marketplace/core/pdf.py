@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -51,27 +52,28 @@ def _weasyprint():
     return weasyprint
 
 
-def _url_fetcher(base_url: str):
-    """Static files come from the staticfiles finders; data: URIs pass; nothing else is fetched
-    (no network from inside a request, whatever a template happens to link)."""
-    weasyprint = _weasyprint()
+def _url_fetcher(weasyprint, base_url: str):
+    """Static files come from the staticfiles finders and data: URIs are decoded; nothing else
+    is fetched (no network and no local file from inside a request, whatever a template links).
+    """
     static_prefix = base_url.rstrip("/") + "/" + settings.STATIC_URL.lstrip("/")
 
-    def fetch(url: str, *args: Any, **kwargs: Any) -> dict:
-        if url.startswith("data:"):
-            return weasyprint.default_url_fetcher(url, *args, **kwargs)
-        if url.startswith(static_prefix):
-            path = finders.find(url.removeprefix(static_prefix).split("?")[0])
-            if path:
-                with open(path, "rb") as handle:
-                    return {
-                        "string": handle.read(),
-                        "mime_type": mimetypes.guess_type(path)[0],
-                        "redirected_url": url,
-                    }
-        raise ValueError(f"Not fetched while printing: {url}")
+    class StaticFilesFetcher(weasyprint.urls.URLFetcher):
+        def fetch(self, url: str, headers: dict | None = None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith(static_prefix):
+                path = finders.find(unquote(url.removeprefix(static_prefix).split("?")[0]))
+                if path:
+                    with open(path, "rb") as handle:
+                        body = handle.read()
+                    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                    return weasyprint.urls.URLFetcherResponse(
+                        url, body, {"Content-Type": content_type}
+                    )
+            raise ValueError(f"Not fetched while printing: {url}")
 
-    return fetch
+    return StaticFilesFetcher(allowed_protocols=("data", "http", "https"))
 
 
 def render_document(template_name: str, context: dict, *, request: HttpRequest) -> Document:
@@ -79,7 +81,8 @@ def render_document(template_name: str, context: dict, *, request: HttpRequest) 
     weasyprint = _weasyprint()
     html = render_to_string(template_name, context, request=request)
     base_url = request.build_absolute_uri("/")
-    page = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher(base_url))
+    fetcher = _url_fetcher(weasyprint, base_url)
+    page = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     return page.render()
 
 
