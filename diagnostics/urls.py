@@ -17,6 +17,7 @@ urlpatterns = [
     path("certificates/<uuid:uuid>/revoke/", views.certificate_revoke, name="certificate-revoke"),
     path("certificates/<uuid:uuid>/verify/", views.certificate_verify, name="certificate-verify"),
     path("certificates/<uuid:uuid>/raw/", views.certificate_raw_data, name="certificate-raw"),
+    path("certificates/<uuid:uuid>/pdf/", views.certificate_pdf, name="certificate-pdf"),
     path("packs/<int:pk>/history/", views.pack_history, name="pack-history"),
     path("packs/<int:pk>/guarantees/new/", views.guarantee_offer, name="guarantee-offer"),
     path("guarantees/", views.guarantee_list, name="guarantee-list"),

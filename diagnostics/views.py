@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from diagnostics import jsonio, qr, selectors, services
+from diagnostics import jsonio, printing, qr, selectors, services
 from diagnostics.engine import diagnose, parse_request
 from diagnostics.exceptions import DiagnoseInputError
 from diagnostics.forms import (
@@ -36,6 +36,7 @@ from diagnostics.plots import forecast_plot, history_plot, plot_years
 from marketplace.catalog.models import BatteryPack, ModuleLot
 from marketplace.core.exceptions import DomainError
 from marketplace.core.forms import apply_domain_error
+from marketplace.core.pdf import pdf_response
 
 PAGE_SIZE = 25
 HISTORY_FORECAST_YEARS = 10
@@ -208,6 +209,19 @@ def certificate_detail(request: HttpRequest, uuid) -> HttpResponse:
                 SAFETY_FLAG_LABELS.get(flag, flag) for flag in certificate.safety_flags
             ],
         },
+    )
+
+
+def certificate_pdf(request: HttpRequest, uuid) -> HttpResponse:
+    """The printable certificate, for whoever may see its page (not part of the public page)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    certificate = selectors.certificate_get_for_user(user=request.user, uuid=uuid)
+    return pdf_response(
+        printing.CERTIFICATE_PDF_TEMPLATE,
+        printing.certificate_pdf_context(request=request, certificate=certificate),
+        request=request,
+        filename=printing.certificate_pdf_filename(certificate),
     )
 
 

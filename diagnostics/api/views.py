@@ -4,16 +4,17 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from diagnostics import jsonio, selectors, services
+from diagnostics import jsonio, printing, selectors, services
 from diagnostics.api import serializers
 from diagnostics.content import CONDITION_FIELDS, MEASURED_FIELDS
 from diagnostics.engine import diagnose, parse_request
@@ -27,6 +28,7 @@ from marketplace.accounts.choices import Role
 from marketplace.accounts.permissions import has_role
 from marketplace.catalog.models import BatteryPack, ModuleLot
 from marketplace.core.exceptions import DomainError
+from marketplace.core.pdf import render_pdf
 
 
 class DecimalJSONRenderer(JSONRenderer):
@@ -36,6 +38,18 @@ class DecimalJSONRenderer(JSONRenderer):
         if data is None:
             return b""
         return jsonio.dumps(data, indent=None).encode("utf-8")
+
+
+class PdfRenderer(BaseRenderer):
+    """Passes the PDF bytes a view made through; errors are switched back to JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data
 
 
 class DiagnoseView(APIView):
@@ -324,6 +338,43 @@ class CertificateViewSet(viewsets.GenericViewSet):
         certificate = selectors.certificate_get_public(uuid=uuid)
         report = selectors.certificate_verification(certificate=certificate)
         return Response(serializers.VerificationSerializer(report).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The printable certificate (A4) in the request's language, with "
+                "the QR code of its public verification URL.",
+            ),
+            (503, "application/json"): OpenApiResponse(
+                {"$ref": "#/components/schemas/Error"},
+                description="PDFs cannot be produced on this server now (no WeasyPrint or "
+                "Pango); `code` is `pdf_unavailable`.",
+            ),
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[PdfRenderer])
+    def pdf(self, request, uuid=None):
+        """The certificate as PDF, for whoever may see the certificate (not public)."""
+        certificate = self.get_object()
+        document = render_pdf(
+            printing.CERTIFICATE_PDF_TEMPLATE,
+            printing.certificate_pdf_context(request=request, certificate=certificate),
+            request=request,
+        )
+        filename = printing.certificate_pdf_filename(certificate)
+        return Response(document, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(response, "exception", False) and isinstance(
+            getattr(response, "accepted_renderer", None), PdfRenderer
+        ):
+            # An error of the pdf action (401, 404, 503) is the API's one JSON error shape.
+            response.accepted_renderer = DecimalJSONRenderer()
+            response.accepted_media_type = DecimalJSONRenderer.media_type
+        return response
 
 
 class PackAssessmentView(APIView):

@@ -1,4 +1,5 @@
-"""What an invoice shows, once for the HTML page and the PDF: lines, assay figures, totals."""
+"""What an invoice shows, once for the HTML page and the PDF (`payments/invoice_pdf.html`,
+rendered by `marketplace.core.pdf`): lines, assay figures, totals."""
 
 from __future__ import annotations
 
@@ -10,7 +11,22 @@ from django.utils.translation import gettext as _
 
 from marketplace.payments.choices import InvoiceKind
 from marketplace.payments.models import Invoice
-from marketplace.payments.pdf import Flow, PdfDocument, plain
+
+INVOICE_PDF_TEMPLATE = "payments/invoice_pdf.html"
+
+
+def plain(value: Decimal | int | str | None, *, places: int | None = None) -> str:
+    """Grouped figures, trailing zeros dropped unless ``places`` is given; "—" for none."""
+    if value is None or value == "":
+        return "—"
+    number = Decimal(str(value))
+    if places is not None:
+        return f"{number:,.{places}f}"
+    if number == number.to_integral_value():
+        return f"{number:,.0f}"
+    text = f"{number.normalize():f}"
+    whole, _, fraction = text.partition(".")
+    return f"{Decimal(whole):,.0f}.{fraction}" if whole not in ("-0",) else f"-0.{fraction}"
 
 
 @dataclass(frozen=True)
@@ -107,40 +123,17 @@ def header(invoice: Invoice) -> list[tuple[str, str]]:
     ]
 
 
-def invoice_pdf(invoice: Invoice) -> bytes:
-    document = PdfDocument(title=invoice.number)
-    flow = Flow(document)
-    flow.heading(f"{invoice.get_kind_display()} {invoice.number}")
-    flow.pairs(header(invoice))
-    flow.gap()
-    flow.heading(_("Assay"), size=12)
-    flow.table(
-        [
-            _("Element"),
-            _("Seller"),
-            _("Buyer"),
-            _("Difference"),
-            _("Limit"),
-            _("Umpire"),
-            _("Final (%)"),
-        ],  # fmt: skip
-        [
-            [
-                r.element,
-                r.seller_pct,
-                r.buyer_pct,
-                r.difference_pct,
-                r.limit_pct,
-                r.umpire_pct,
-                r.final_pct,
-            ]  # fmt: skip
-            for r in assay_rows(invoice)
-        ],
-        widths=[60, 65, 65, 70, 60, 65, 110],
-    )
-    flow.gap()
-    flow.heading(_("Lines"), size=12)
-    flow.table(line_headers(), line_rows(invoice), widths=[45, 50, 65, 55, 60, 80, 60, 80])
-    flow.gap()
-    flow.pairs(totals(invoice), size=11)
-    return document.render()
+def invoice_context(invoice: Invoice) -> dict:
+    """The HTML page's and the PDF's context: one set of figures for both."""
+    return {
+        "invoice": invoice,
+        "header": header(invoice),
+        "assay_rows": assay_rows(invoice),
+        "line_headers": line_headers(),
+        "line_rows": line_rows(invoice),
+        "totals": totals(invoice),
+    }
+
+
+def invoice_pdf_filename(invoice: Invoice) -> str:
+    return f"{invoice.number}.pdf"

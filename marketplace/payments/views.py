@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from marketplace.core.api.errors import error_body
 from marketplace.core.exceptions import DomainError, PermissionDeniedError
 from marketplace.core.forms import apply_domain_error
+from marketplace.core.pdf import pdf_response
 from marketplace.payments import invoice_render, selectors, services
 from marketplace.payments.choices import SettlementState
 from marketplace.payments.clients import stripe_client
@@ -237,26 +238,19 @@ def deposit(request: HttpRequest, sale_id: int) -> HttpResponse:
 @login_required
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get_for_user(user=request.user, pk=pk)
-    return render(
-        request,
-        "payments/invoice.html",
-        {
-            "invoice": invoice,
-            "header": invoice_render.header(invoice),
-            "assay_rows": invoice_render.assay_rows(invoice),
-            "line_headers": invoice_render.line_headers(),
-            "line_rows": invoice_render.line_rows(invoice),
-            "totals": invoice_render.totals(invoice),
-        },
-    )
+    return render(request, "payments/invoice.html", invoice_render.invoice_context(invoice))
 
 
 @login_required
 def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same invoice as PDF, in the requester's language; 503 where PDFs cannot be made."""
     invoice = selectors.invoice_get_for_user(user=request.user, pk=pk)
-    response = HttpResponse(invoice_render.invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
-    return response
+    return pdf_response(
+        invoice_render.INVOICE_PDF_TEMPLATE,
+        invoice_render.invoice_context(invoice),
+        request=request,
+        filename=invoice_render.invoice_pdf_filename(invoice),
+    )
 
 
 # --- Staff ----------------------------------------------------------------------------

@@ -258,7 +258,7 @@ def test_the_invoice_page_and_pdf_show_the_lines_to_the_parties_only(
     assert "3,072,000.00" in html  # the Ni line
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF-1.4")
+    assert pdf.content.startswith(b"%PDF-")
     assert hidden.status_code == 404
     client.force_login(recycler)
     order_page = client.get(f"/trading/orders/{order.pk}/").content.decode()
