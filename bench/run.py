@@ -1,8 +1,8 @@
 """`make bench`: the performance issue's benchmarks, each against a baseline of the same run.
 
-Phases: fresh `marketplace_bench` database and Redis DB 2 → seed (100,000 listings, bidders,
-auctions) → gunicorn → pgbench of the bid transaction (hot lot, then 1,000 lots) → the same
-bids through the HTTP API, checked row by row against the database → searches vs their raw
+Phases: fresh bench database (`<DATABASE_URL's db>_bench`) and Redis DB (REDIS_URL) → seed
+(100,000 listings, bidders, auctions) → gunicorn → pgbench of the bid transaction (hot lot,
+then 1,000 lots) → the same bids through the HTTP API, checked row by row against the database → searches vs their raw
 SQL → compliance pre-checks in process → closing storm on 2 real Celery workers → RSS.
 Writes bench/results/latest.json and prints a summary; `--record` also appends a row to the
 history table of docs/benchmarks.md. Exits non-zero on any error or lost/duplicated bid.
@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from datetime import UTC, datetime
@@ -40,11 +41,27 @@ LOGS = VAR / "logs"
 RESULTS = BENCH / "results"
 DOCS = ROOT / "docs" / "benchmarks.md"
 PY = sys.executable
-DB_NAME = "marketplace_bench"
+
+
+def _bench_db_name() -> str:
+    """BENCH_DB_NAME, else `<the DATABASE_URL's database>_bench`, else marketplace_bench: a
+    developer's own database (and the test databases derived from it) is never the one dropped."""
+    if os.environ.get("BENCH_DB_NAME"):
+        return os.environ["BENCH_DB_NAME"]
+    configured = urllib.parse.urlparse(os.environ.get("DATABASE_URL", "")).path.strip("/")
+    return f"{configured}_bench" if configured else "marketplace_bench"
+
+
+DB_NAME = _bench_db_name()
+if not DB_NAME.replace("_", "").isalnum():
+    raise SystemExit(f"bench: the database name {DB_NAME!r} must be letters, digits and _ only")
 ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 BENCH_DSN = f"host=127.0.0.1 port=5432 user=postgres dbname={DB_NAME}"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_URL = "redis://127.0.0.1:6379/2"
+# BENCH_REDIS_URL, else REDIS_URL (each run flushes that DB), else DB 2.
+REDIS_URL = (
+    os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/2")
+)
 PGBENCH = shutil.which("pgbench") or "/usr/bin/pgbench"
 FULL_SIZE = ("listings", "spread", "storm", "seconds")
 HISTORY_MARKER = "<!-- bench history: run.py --record appends rows above this line -->"
@@ -536,7 +553,7 @@ def run(args: argparse.Namespace, children: Children) -> dict:
     def phase(text: str) -> None:
         print(f"[{time.monotonic() - started:6.1f} s] {text}", flush=True)
 
-    phase(f"fresh database {DB_NAME}, Redis DB 2, migrate")
+    phase(f"fresh database {DB_NAME}, Redis {REDIS_URL}, migrate")
     fresh_database(env)
     import django
 

@@ -45,9 +45,17 @@ def listings_annotated() -> QuerySet[Listing]:
 
 
 def _visibility(user: User) -> Q:
-    public = Q(status__in=PUBLIC_STATUSES)
+    return listing_visibility(user)
+
+
+def listing_visibility(user: User, *, prefix: str = "") -> Q:
+    """Which listings the user sees (staff: all), as a condition on the listing row itself;
+    ``prefix`` is the path to the listing from another model (``"listing__"``)."""
+    if user.is_authenticated and user.is_staff:
+        return Q()
+    public = Q(**{f"{prefix}status__in": PUBLIC_STATUSES})
     if user.is_authenticated and user.organisation_id:
-        return public | Q(seller_id=user.organisation_id)
+        return public | Q(**{f"{prefix}seller_id": user.organisation_id})
     return public
 
 

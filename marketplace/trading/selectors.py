@@ -101,16 +101,16 @@ def reference_price_snapshot(on: date) -> PriceSnapshot:
 
 def sales_visible_to(*, user) -> QuerySet[Sale]:
     """Sales of listings the user may see (catalog visibility rules)."""
-    from marketplace.catalog.selectors import listings_for_user
+    from marketplace.catalog.selectors import listing_visibility
 
-    return Sale.objects.filter(
-        listing__in=listings_for_user(user=user).values("pk")
-    ).select_related("listing", "leading_bid")
+    visible = listing_visibility(user, prefix="listing__")
+    return Sale.objects.filter(visible).select_related("listing", "leading_bid")
 
 
 def sale_get_for_user(*, user, pk: int) -> Sale:
-    try:
-        return sales_visible_to(user=user).get(pk=pk)
+    try:  # with the lot's item: the bid gate reads its grade
+        sales = sales_visible_to(user=user).select_related("listing__pack", "listing__module_lot")
+        return sales.get(pk=pk)
     except Sale.DoesNotExist:
         raise Http404 from None
 

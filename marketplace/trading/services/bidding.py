@@ -19,7 +19,13 @@ from marketplace.accounts.models import User
 from marketplace.catalog import services as catalog_services
 from marketplace.catalog.choices import SaleFormat
 from marketplace.core.exceptions import DomainError
-from marketplace.trading.auction import Proxy, auction_state, extended_end, minimum_bid
+from marketplace.trading.auction import (
+    Proxy,
+    auction_state,
+    extended_end,
+    minimum_bid,
+    proxies_from_bids,
+)
 from marketplace.trading.choices import OfferStatus, OrderOrigin, SaleStatus
 from marketplace.trading.exceptions import BidTooLow, NotAvailable
 from marketplace.trading.models import Bid, Offer, Order, Sale
@@ -57,55 +63,52 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
 
     Rules: the sale is an open English auction and the user may bid (ensure_may_bid); the
     maximum is at least the start price (first bid) or the current price plus one increment,
-    and a leader raising their own maximum must go above it. Returns the bid row placed.
+    and a leader raising their own maximum must go above it. Returns the bid row placed, and
+    leaves ``sale`` showing the state after it.
+
+    The auction's row lock is held only for the pgbench-sized transaction: ``SELECT … FOR
+    UPDATE`` (with the leading bid), ``INSERT`` the bid (and the proxy's automatic answer when
+    outbid at once), ``UPDATE`` the sale. Whatever does not change while a bid waits for the
+    lock (who bids, on which lot, the amount's form, a hopeless amount) is checked before it.
     """
     now = now or timezone.now()
+    if sale.format != SaleFormat.ENGLISH_AUCTION:
+        raise DomainError(_("Only auctions take bids; make an offer or a tender bid."))
+    try:
+        organisation = ensure_may_bid(user=user, sale=sale, now=now)
+    except DomainError:
+        organisation = None  # maybe stale: the locked row decides, in the usual order
+    if organisation is not None:
+        _check_amount(sale, max_amount)
+        _refuse_too_low(sale, organisation_id=organisation.pk, max_amount=max_amount)
     with transaction.atomic():
-        locked = Sale.objects.select_for_update().select_related("listing").get(pk=sale.pk)
-        if locked.format != SaleFormat.ENGLISH_AUCTION:
-            raise DomainError(_("Only auctions take bids; make an offer or a tender bid."))
-        organisation = ensure_may_bid(user=user, sale=locked, now=now)
-        _check_amount(locked, max_amount)
-        minimum = next_minimum_bid(locked)
-        increment = _increment(locked)
-        proxies = proxies_of(locked)
-        before = auction_state(
-            proxies,
-            start_price=locked.start_price,
-            reserve_price=locked.reserve_price,
-            increment=increment,
+        locked = (
+            Sale.objects.select_for_update(of=("self",))
+            .select_related("leading_bid")
+            .get(pk=sale.pk)
         )
-        leading = before.leader is not None and before.leader.bidder == organisation.pk
-        if leading and max_amount <= before.leader.max_amount:
-            message = _("You lead with a higher maximum already; raise it above your maximum.")
-            raise BidTooLow(message, fields={"max_amount": [message]})
-        if max_amount < minimum:
-            message = _("Bid at least %(minimum)s %(currency)s.") % {
-                "minimum": _plain(minimum),
-                "currency": locked.currency,
-            }
-            raise BidTooLow(message, fields={"max_amount": [message]})
+        if locked.listing_id == sale.listing_id:
+            locked.listing = sale.listing  # read before the lock; the lot does not change
+        if organisation is None or _gate_changed(sale, locked):
+            organisation = ensure_may_bid(user=user, sale=locked, now=now)
+            _check_amount(locked, max_amount)
+        _refuse_too_low(locked, organisation_id=organisation.pk, max_amount=max_amount)
+        after, leading = _state_after(
+            locked, organisation_id=organisation.pk, max_amount=max_amount, now=now
+        )
+        wins = after.leader.bidder == organisation.pk
         bid = Bid.objects.create(
             sale=locked,
             bidder_organisation=organisation,
             placed_by=user,
-            amount=max_amount,  # corrected below once the new state is known
+            # Outbid at once by a standing proxy, the history shows this bid at its maximum
+            # (it is spent) and the proxy's automatic answer at the new price.
+            amount=after.current_price if wins else max_amount,
             max_amount=max_amount,
             is_max_raise=leading,
             created_at=now,
         )
-        after = auction_state(
-            [*proxies, Proxy(organisation.pk, max_amount, now, bid.pk, bid)],
-            start_price=locked.start_price,
-            reserve_price=locked.reserve_price,
-            increment=increment,
-        )
-        new_leader_bid = after.leader.bid
-        if after.leader.bidder == organisation.pk:
-            bid.amount = after.current_price
-        else:
-            # Outbid at once by a standing proxy: the history shows this bid at its maximum
-            # (it is spent) and the proxy's automatic answer at the new price.
+        if not wins:
             Bid.objects.create(
                 sale=locked,
                 bidder_organisation_id=after.leader.bidder,
@@ -113,7 +116,7 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
                 is_automatic=True,
                 created_at=now,
             )
-        bid.save(update_fields=["amount"])
+        new_leader_bid = bid if wins else after.leader.bid
         ends_at = extended_end(
             now=now,
             ends_at=locked.ends_at,
@@ -142,8 +145,100 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
             from marketplace.trading.services.sales import sale_schedule_close
 
             sale_schedule_close(sale=locked)
-    sale.refresh_from_db()
+    _show_state(
+        sale,
+        locked,
+        current_price=after.current_price,
+        leading_bid=new_leader_bid,
+        ends_at=ends_at,
+    )
     return bid
+
+
+# What ensure_may_bid reads from the sale: if the locked row agrees with the row read before
+# the lock, the check made before the lock stands.
+_GATE_FIELDS = ("status", "starts_at", "ends_at", "domestic_first_until", "listing_id")
+
+
+def _gate_changed(before: Sale, locked: Sale) -> bool:
+    return any(getattr(before, name) != getattr(locked, name) for name in _GATE_FIELDS)
+
+
+def _refuse_too_low(sale: Sale, *, organisation_id: int, max_amount: Decimal) -> None:
+    """BidTooLow unless ``max_amount`` can be placed on ``sale`` as it stands. Prices only rise,
+    so an amount refused on a row read before the lock would be refused under it too."""
+    leader = sale.leading_bid
+    if leader is not None and leader.bidder_organisation_id == organisation_id:
+        if max_amount <= leader.max_amount:
+            message = _("You lead with a higher maximum already; raise it above your maximum.")
+            raise BidTooLow(message, fields={"max_amount": [message]})
+        return
+    minimum = next_minimum_bid(sale)
+    if max_amount < minimum:
+        message = _("Bid at least %(minimum)s %(currency)s.") % {
+            "minimum": _plain(minimum),
+            "currency": sale.currency,
+        }
+        raise BidTooLow(message, fields={"max_amount": [message]})
+
+
+def _state_after(sale: Sale, *, organisation_id: int, max_amount: Decimal, now: datetime):
+    """The auction state once this bid is placed, and whether the bidder led before it.
+
+    Only the two highest proxies set the price. An accepted maximum is above every proxy but
+    the leader's (the price is at least the runner-up's maximum), so after the bid the two
+    highest are among the leader, the new bid and, when the leader raises their own maximum,
+    the runner-up: the only case that reads another bid. Equal to ``auction_state`` over every
+    stored bid (``auction_state_of``), which the tests check.
+    """
+    increment = _increment(sale)
+    new = Proxy(organisation_id, max_amount, now, _NOT_YET_STORED, None)
+    leader_bid = sale.leading_bid
+    if leader_bid is None and sale.bid_count:
+        proxies = proxies_of(sale)  # a sale without its leader recorded: recompute from every bid
+    elif leader_bid is None:
+        proxies = []
+    else:
+        proxies = [_proxy(leader_bid)]
+        if leader_bid.bidder_organisation_id == organisation_id:
+            runner_up = (
+                Bid.objects.filter(sale=sale, is_automatic=False)
+                .exclude(bidder_organisation_id=organisation_id)
+                .order_by("-max_amount", "created_at", "pk")
+                .first()
+            )
+            if runner_up is not None:
+                proxies.append(_proxy(runner_up))
+    before_leader = proxies_from_bids(proxies)[0] if proxies else None
+    leading = before_leader is not None and before_leader.bidder == organisation_id
+    after = auction_state(
+        [*proxies, new],
+        start_price=sale.start_price,
+        reserve_price=sale.reserve_price,
+        increment=increment,
+    )
+    return after, leading
+
+
+# The bid's key is not known before its INSERT; it is larger than every stored one, which is
+# all the tie-break between bids placed at the same instant needs.
+_NOT_YET_STORED = 2**63
+
+
+def _proxy(bid: Bid) -> Proxy:
+    return Proxy(bid.bidder_organisation_id, bid.max_amount, bid.created_at, bid.pk, bid)
+
+
+def _show_state(sale: Sale, locked: Sale, *, current_price, leading_bid, ends_at) -> None:
+    """Leave the caller's sale as the row now reads, without reading it again."""
+    for field in locked._meta.concrete_fields:
+        if field.name != "listing":
+            setattr(sale, field.attname, getattr(locked, field.attname))
+    sale.current_price = current_price
+    sale.leading_bid = leading_bid
+    sale.bid_count = locked.bid_count + 1
+    sale.version = locked.version + 1
+    sale.ends_at = ends_at
 
 
 def _check_amount(sale: Sale, amount: Decimal) -> None:
