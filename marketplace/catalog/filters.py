@@ -5,8 +5,11 @@ unify the item types. Price ranges compare the number as entered: combine them w
 `currency` when listings in several currencies are mixed.
 """
 
+from typing import ClassVar
+
 import django_filters
 from django.db.models import F, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -19,15 +22,7 @@ from marketplace.catalog.choices import (
     SohSource,
 )
 from marketplace.catalog.models import Listing
-
-TEXT_SEARCH_FIELDS = (
-    "title",
-    "vehicle__make",
-    "vehicle__model",
-    "pack__manufacturer",
-    "module_lot__manufacturer",
-    "module_lot__module_type",
-)
+from marketplace.catalog.search import search_text_of
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -113,13 +108,23 @@ class ListingFilter(django_filters.FilterSet):
         model = Listing
         fields: list[str] = []
 
+    # The form class (twenty fields, the country list) depends only on the language: built
+    # once per language and process, not on every search. Forms copy their fields per instance.
+    _form_classes: ClassVar[dict[tuple[type, str | None], type]] = {}
+
+    def get_form_class(self):
+        key = (type(self), translation.get_language())
+        form_class = self._form_classes.get(key)
+        if form_class is None:
+            form_class = self._form_classes[key] = super().get_form_class()
+        return form_class
+
     def filter_text(self, queryset: QuerySet[Listing], name: str, value: str) -> QuerySet:
+        # Every word anywhere in title, make, model, manufacturer or module type: the
+        # listing's lower-case search_text (catalog.search), one trigram-indexed column.
         condition = Q()
-        for word in value.split()[:5]:
-            any_field = Q()
-            for field in TEXT_SEARCH_FIELDS:
-                any_field |= Q(**{f"{field}__icontains": word})
-            condition &= any_field
+        for word in search_text_of([value]).split()[:5]:
+            condition &= Q(search_text__contains=word)
         return queryset.filter(condition)
 
     def filter_currency(self, queryset: QuerySet[Listing], name: str, value: str) -> QuerySet:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -277,11 +277,54 @@ class Listing(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Search columns: the headline figures of the listing's item (pack, also of an EV, module
+    # lot or black mass) copied onto the listing by the catalog services
+    # (`catalog.search.listing_search_values`), so that every browse filter and sort is one
+    # indexed column of this table instead of COALESCE over three joined item tables.
+    item_chemistry = models.CharField(max_length=10, blank=True, editable=False)
+    item_soh_pct = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, editable=False
+    )
+    item_grade = models.CharField(max_length=2, blank=True, editable=False)
+    item_soh_source = models.CharField(max_length=20, blank=True, editable=False)
+    item_capacity_kwh = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, editable=False
+    )
+    # Lower-case title, make, model, manufacturer, module type: the text search (`q`) reads
+    # this one column (a pg_trgm GIN index on PostgreSQL, created in migration 0003).
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("listing")
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        # The browse orders (nulls last, newest key first on ties: NullsLastOrderingFilter)
+        # behind the filters buyers combine most: listing type, chemistry and SOH, grade and
+        # capacity, price.
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            models.Index(
+                F("listing_type"),
+                F("published_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="listing_type_published",
+            ),
+            models.Index(
+                F("listing_type"),
+                F("price").asc(nulls_last=True),
+                F("id").desc(),
+                name="listing_type_price",
+            ),
+            models.Index(
+                fields=["listing_type", "item_chemistry", "item_soh_pct"],
+                name="listing_type_chemistry_soh",
+            ),
+            models.Index(
+                F("item_grade"),
+                F("item_capacity_kwh").desc(nulls_last=True),
+                F("id").desc(),
+                name="listing_grade_capacity",
+            ),
+        ]
         constraints = [
             # Exactly the item that the listing type names, and nothing else.
             models.CheckConstraint(
