@@ -454,8 +454,9 @@ def _transition(
                     "target": ListingStatus(to_status).label,
                 }
             )
+        now = timezone.now()
         moved = Listing.objects.filter(pk=current.pk, status=from_status).update(
-            status=to_status, updated_at=timezone.now(), **updates
+            status=to_status, updated_at=now, **updates
         )
         if moved != 1:
             raise InvalidTransition()
@@ -466,7 +467,11 @@ def _transition(
             actor=actor,
             reason=reason,
         )
-    listing.refresh_from_db()
+    for name, value in {**current.__dict__, "status": to_status, "updated_at": now}.items():
+        if not name.startswith("_"):
+            setattr(listing, name, value)
+    for name, value in updates.items():
+        setattr(listing, name, value)
     return listing
 
 
