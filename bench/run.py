@@ -2,8 +2,9 @@
 
 Phases: fresh bench database (`<DATABASE_URL's db>_bench`) and Redis DB (REDIS_URL) → seed
 (100,000 listings, bidders, auctions) → gunicorn → pgbench of the bid transaction (hot lot,
-then 1,000 lots) → the same bids through the HTTP API, checked row by row against the database → searches vs their raw
-SQL → compliance pre-checks in process → closing storm on 2 real Celery workers → RSS.
+then 1,000 lots) → the same bids through the HTTP API, checked row by row against the database
+→ searches vs their raw SQL → compliance pre-checks in process → closing storm on 2 real Celery
+workers → RSS.
 Writes bench/results/latest.json and prints a summary; `--record` also appends a row to the
 history table of docs/benchmarks.md. Exits non-zero on any error or lost/duplicated bid.
 Every child process is stopped on exit, Ctrl-C or error.
@@ -529,8 +530,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--spread", type=int, default=1_000, help="auctions of the spread run")
     parser.add_argument("--storm", type=int, default=10_000, help="auctions of the storm")
     parser.add_argument("--seconds", type=float, default=20, help="each bid run and pgbench")
-    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument(
+        "--worker-concurrency", type=int, default=2, help="prefork processes per Celery worker"
+    )
     parser.add_argument("--search-rounds", type=int, default=40, help="within a 90-s budget")
     parser.add_argument(
         "--storm-timeout", type=float, default=150, help="stop waiting for the storm after this"
@@ -575,6 +579,7 @@ def run(args: argparse.Namespace, children: Children) -> dict:
         "gunicorn",
         [
             PY, "-m", "gunicorn", "marketplace.wsgi:application",
+            "--config", str(ROOT / "gunicorn.conf.py"),  # the production configuration
             "--bind", f"127.0.0.1:{port}",
             "--workers", str(args.web_workers),
             "--worker-class", "gthread",
@@ -651,7 +656,8 @@ def run(args: argparse.Namespace, children: Children) -> dict:
     print(f"  {prechecks['per_s']}/s")
 
     phase("closing storm: 2 Celery workers")
-    celery = [PY, "-m", "celery", "-A", "marketplace", "worker", "-c", "1",
+    celery = [PY, "-m", "celery", "-A", "marketplace", "worker",
+              "-c", str(args.worker_concurrency),
               "--without-gossip", "--without-mingle", "--loglevel=WARNING"]  # fmt: skip
     for number in (1, 2):
         children.start(f"celery{number}", [*celery, "-n", f"bench{number}@%h"], env)
@@ -702,7 +708,7 @@ def run(args: argparse.Namespace, children: Children) -> dict:
             "orders": storm_run.orders,
             "expected_orders": storm_run.expected_orders,
             "enqueue_seconds": round(storm_run.enqueue_seconds, 2),
-            "workers": "2 × celery worker -c 1 (prefork)",
+            "workers": f"2 × celery worker -c {args.worker_concurrency} (prefork)",
             "timeline": storm_run.timeline[:: max(1, len(storm_run.timeline) // 40)],
         },
         "precheck_per_s": prechecks["per_s"],

@@ -108,9 +108,8 @@ def sales_visible_to(*, user) -> QuerySet[Sale]:
 
 
 def sale_get_for_user(*, user, pk: int) -> Sale:
-    try:  # with the lot's item: the bid gate reads its grade
-        sales = sales_visible_to(user=user).select_related("listing__pack", "listing__module_lot")
-        return sales.get(pk=pk)
+    try:
+        return sales_visible_to(user=user).get(pk=pk)
     except Sale.DoesNotExist:
         raise Http404 from None
 
