@@ -43,6 +43,18 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         return queryset.order_by(*ordering, "-pk")
 
 
+class CountryCodeField(django_filters.fields.ChoiceField):
+    """Checks a country code against the code table directly; Django's check walks (and
+    translates) all ~250 country names on every search that names a country."""
+
+    def valid_value(self, value) -> bool:
+        return str(value) in countries or super().valid_value(value)
+
+
+class CountryFilter(django_filters.ChoiceFilter):
+    field_class = CountryCodeField
+
+
 class ListingFilter(django_filters.FilterSet):
     # Multiple-choice filters default to SELECT DISTINCT, which over ~100 columns sorts on
     # disk (bench: 430 → 110 ms). Every filter here reads the listing's own row or a
@@ -79,7 +91,7 @@ class ListingFilter(django_filters.FilterSet):
         label=_("Price to"), field_name="price", lookup_expr="lte"
     )
     currency = django_filters.CharFilter(label=_("Currency"), method="filter_currency")
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    country = CountryFilter(label=_("Country"), choices=countries)
     region = django_filters.CharFilter(label=_("Region / prefecture"), lookup_expr="icontains")
     seller = django_filters.NumberFilter(label=_("Seller organisation id"), field_name="seller_id")
     status = django_filters.MultipleChoiceFilter(
