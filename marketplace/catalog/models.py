@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -297,32 +297,15 @@ class Listing(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("listing")
-        # The browse orders (nulls last, newest key first on ties: NullsLastOrderingFilter)
-        # behind the filters buyers combine most: listing type, chemistry and SOH, grade and
-        # capacity, price.
+        # Indexes for the filters buyers combine most and their sort orders. The orders that
+        # put nulls last in a descending sort (publication date, capacity) are PostgreSQL
+        # expression indexes in migration 0003: SQLite cannot declare NULLS LAST on an index.
         indexes = [
             models.Index(fields=["status", "-published_at"]),
-            models.Index(
-                F("listing_type"),
-                F("published_at").desc(nulls_last=True),
-                F("id").desc(),
-                name="listing_type_published",
-            ),
-            models.Index(
-                F("listing_type"),
-                F("price").asc(nulls_last=True),
-                F("id").desc(),
-                name="listing_type_price",
-            ),
+            models.Index(fields=["listing_type", "price", "-id"], name="listing_type_price"),
             models.Index(
                 fields=["listing_type", "item_chemistry", "item_soh_pct"],
                 name="listing_type_chemistry_soh",
-            ),
-            models.Index(
-                F("item_grade"),
-                F("item_capacity_kwh").desc(nulls_last=True),
-                F("id").desc(),
-                name="listing_grade_capacity",
             ),
         ]
         constraints = [

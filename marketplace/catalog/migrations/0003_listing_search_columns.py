@@ -1,7 +1,8 @@
 """The listing's search columns (catalog.search): added, backfilled from the items, indexed.
 
-On PostgreSQL the text search column also gets a pg_trgm GIN index (the extension is created if
-missing), so `search_text LIKE '%word%'` is an index scan; other databases scan the column.
+On PostgreSQL the text search column and the region also get pg_trgm GIN indexes (the extension
+is created if missing), so `search_text LIKE '%word%'` is an index scan, and the descending
+nulls-last browse orders get their indexes (SQLite cannot declare NULLS LAST on an index).
 """
 
 from django.conf import settings
@@ -27,6 +28,13 @@ LEFT JOIN catalog_modulelot AS mod ON mod.id = source.module_lot_id
 LEFT JOIN catalog_blackmasslot AS black_mass ON black_mass.id = source.black_mass_lot_id
 WHERE listing.id = source.id
 """
+# PostgreSQL only. The browse orders that sort nulls last in descending order
+# (NullsLastOrderingFilter: publication date, capacity), which SQLite cannot declare on an
+# index, and pg_trgm GIN indexes for the text filters.
+POSTGRESQL_INDEXES = {
+    "listing_type_published": "(listing_type, published_at DESC NULLS LAST, id DESC)",
+    "listing_grade_capacity": "(item_grade, item_capacity_kwh DESC NULLS LAST, id DESC)",
+}
 TRIGRAM_INDEXES = {
     # filter_text: search_text LIKE '%word%' (stored lower-case)
     "catalog_listing_search_text_trgm": "search_text gin_trgm_ops",
@@ -47,8 +55,10 @@ def backfill(apps, schema_editor):
         Listing.objects.filter(pk=listing.pk).update(**listing_search_values(listing))
 
 
-def trigram_index(apps, schema_editor):
+def postgresql_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        for name, columns in POSTGRESQL_INDEXES.items():
+            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON catalog_listing {columns}")
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         for name, column in TRIGRAM_INDEXES.items():
             schema_editor.execute(
@@ -56,9 +66,9 @@ def trigram_index(apps, schema_editor):
             )
 
 
-def drop_trigram_index(apps, schema_editor):
+def drop_postgresql_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for name in TRIGRAM_INDEXES:
+        for name in [*POSTGRESQL_INDEXES, *TRIGRAM_INDEXES]:
             schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
@@ -106,21 +116,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="listing",
-            index=models.Index(
-                models.F("listing_type"),
-                models.OrderBy(models.F("published_at"), descending=True, nulls_last=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="listing_type_published",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="listing",
-            index=models.Index(
-                models.F("listing_type"),
-                models.OrderBy(models.F("price"), nulls_last=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="listing_type_price",
-            ),
+            index=models.Index(fields=["listing_type", "price", "-id"], name="listing_type_price"),
         ),
         migrations.AddIndex(
             model_name="listing",
@@ -129,15 +125,6 @@ class Migration(migrations.Migration):
                 name="listing_type_chemistry_soh",
             ),
         ),
-        migrations.AddIndex(
-            model_name="listing",
-            index=models.Index(
-                models.F("item_grade"),
-                models.OrderBy(models.F("item_capacity_kwh"), descending=True, nulls_last=True),
-                models.OrderBy(models.F("id"), descending=True),
-                name="listing_grade_capacity",
-            ),
-        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
-        migrations.RunPython(trigram_index, drop_trigram_index),
+        migrations.RunPython(postgresql_indexes, drop_postgresql_indexes),
     ]
