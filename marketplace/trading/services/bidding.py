@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,7 +97,14 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
             locked, organisation_id=organisation.pk, max_amount=max_amount, now=now
         )
         wins = after.leader.bidder == organisation.pk
-        bid = Bid.objects.create(
+        ends_at = extended_end(
+            now=now,
+            ends_at=locked.ends_at,
+            original_ends_at=locked.original_ends_at,
+            window_minutes=locked.soft_close_window_minutes,
+            max_extension_minutes=locked.soft_close_max_extension_minutes,
+        )
+        bid = Bid(
             sale=locked,
             bidder_organisation=organisation,
             placed_by=user,
@@ -108,29 +115,26 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
             is_max_raise=leading,
             created_at=now,
         )
-        if not wins:
-            Bid.objects.create(
-                sale=locked,
-                bidder_organisation_id=after.leader.bidder,
-                amount=after.current_price,
-                is_automatic=True,
-                created_at=now,
+        if wins and connection.vendor == "postgresql":
+            _insert_leading_bid_and_update_sale(bid, price=after.current_price, ends_at=ends_at)
+        else:
+            bid.save(force_insert=True)
+            if not wins:
+                Bid.objects.create(
+                    sale=locked,
+                    bidder_organisation_id=after.leader.bidder,
+                    amount=after.current_price,
+                    is_automatic=True,
+                    created_at=now,
+                )
+            Sale.objects.filter(pk=locked.pk).update(
+                current_price=after.current_price,
+                leading_bid=bid if wins else after.leader.bid,
+                bid_count=F("bid_count") + 1,
+                version=F("version") + 1,
+                ends_at=ends_at,
             )
         new_leader_bid = bid if wins else after.leader.bid
-        ends_at = extended_end(
-            now=now,
-            ends_at=locked.ends_at,
-            original_ends_at=locked.original_ends_at,
-            window_minutes=locked.soft_close_window_minutes,
-            max_extension_minutes=locked.soft_close_max_extension_minutes,
-        )
-        Sale.objects.filter(pk=locked.pk).update(
-            current_price=after.current_price,
-            leading_bid=new_leader_bid,
-            bid_count=F("bid_count") + 1,
-            version=F("version") + 1,
-            ends_at=ends_at,
-        )
         if ends_at != locked.ends_at:
             locked.ends_at = ends_at
             _event(
@@ -153,6 +157,45 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
         ends_at=ends_at,
     )
     return bid
+
+
+def _insert_leading_bid_and_update_sale(bid: Bid, *, price: Decimal, ends_at: datetime) -> None:
+    """The new leader's bid row and the sale's new state in one statement (PostgreSQL): one
+    round trip fewer while the auction's row lock is held, which on a hot lot is the time every
+    other bidder waits. Same rows as ``bid.save()`` then ``Sale.objects…update(…)``."""
+    bid_table, sale_table = Bid._meta.db_table, Sale._meta.db_table
+    sql = f"""
+        WITH new_bid AS (
+            INSERT INTO {bid_table} (sale_id, bidder_organisation_id, placed_by_id, amount,
+                                     max_amount, is_automatic, is_max_raise, created_at)
+            VALUES (%s, %s, %s, %s, %s, false, %s, %s)
+            RETURNING id
+        )
+        UPDATE {sale_table}
+        SET current_price = %s, leading_bid_id = (SELECT id FROM new_bid),
+            bid_count = bid_count + 1, version = version + 1, ends_at = %s
+        WHERE id = %s
+        RETURNING (SELECT id FROM new_bid)
+    """  # noqa: S608 - table names from the models, every value a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                bid.sale_id,
+                bid.bidder_organisation_id,
+                bid.placed_by_id,
+                bid.amount,
+                bid.max_amount,
+                bid.is_max_raise,
+                bid.created_at,
+                price,
+                ends_at,
+                bid.sale_id,
+            ],
+        )
+        (bid.pk,) = cursor.fetchone()
+    bid._state.adding = False
+    bid._state.db = connection.alias
 
 
 # What ensure_may_bid reads from the sale: if the locked row agrees with the row read before
