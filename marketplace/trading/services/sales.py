@@ -254,7 +254,10 @@ def sale_close(*, sale: Sale, now: datetime | None = None, actor: User | None = 
         locked = Sale.objects.select_related("listing", "leading_bid__bidder_organisation").get(
             pk=sale.pk
         )
-        _event(locked, "closed", SaleStatus.OPEN, SaleStatus.CLOSED, actor=actor, now=now)
+        # Written with the outcome's event (awarded / no sale) in one INSERT.
+        locked._pending_events = [
+            _event_row(locked, "closed", SaleStatus.OPEN, SaleStatus.CLOSED, actor=actor, now=now)
+        ]
         if locked.is_auction:
             _close_auction(locked, now=now, actor=actor)
         elif locked.is_tender:
@@ -275,6 +278,7 @@ def sale_close(*, sale: Sale, now: datetime | None = None, actor: User | None = 
                 )
         else:
             _end_without_sale(locked, actor=actor, now=now, reason="fixed-price sale ended")
+        _write_pending_events(locked)
     _copy_row(locked, to=sale)
     return sale
 
@@ -455,7 +459,31 @@ def _event(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> SaleEvent:
-    return SaleEvent.objects.create(
+    """Append an event row; events the close left pending go in the same INSERT, first."""
+    row = _event_row(
+        sale, kind, from_status, to_status, actor=actor, now=now, reason=reason, data=data
+    )
+    pending = getattr(sale, "_pending_events", None)
+    if pending:
+        sale._pending_events = []
+        SaleEvent.objects.bulk_create([*pending, row])
+    else:
+        row.save(force_insert=True)
+    return row
+
+
+def _event_row(
+    sale: Sale,
+    kind: str,
+    from_status: str,
+    to_status: str,
+    *,
+    actor: User | None,
+    now: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> SaleEvent:
+    return SaleEvent(
         sale=sale,
         kind=kind,
         from_status=from_status,
@@ -465,6 +493,13 @@ def _event(
         data=data or {},
         created_at=now,
     )
+
+
+def _write_pending_events(sale: Sale) -> None:
+    pending = getattr(sale, "_pending_events", None)
+    if pending:
+        sale._pending_events = []
+        SaleEvent.objects.bulk_create(pending)
 
 
 def ensure_sale_seller(*, user: User, sale: Sale) -> Organisation:
