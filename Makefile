@@ -41,7 +41,7 @@ check-deploy: install
 	ALLOWED_HOSTS=market.example.jp $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var

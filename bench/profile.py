@@ -152,8 +152,8 @@ def sampling(seed: dict, *, seconds: int) -> None:
         gunicorn = children.start(
             "profile-gunicorn",
             [PY, "-m", "gunicorn", "marketplace.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", "3", "--worker-class", "gthread",
-             "--threads", "4", "--log-level", "warning"],
+             "--config", str(ROOT / "gunicorn.conf.py"),  # as the bench and production run it
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
             env,
         )  # fmt: skip
         base_url = f"http://127.0.0.1:{port}"

@@ -1,9 +1,10 @@
 """`make bench`: the performance issue's benchmarks, each against a baseline of the same run.
 
-Phases: fresh `marketplace_bench` database and Redis DB 2 → seed (100,000 listings, bidders,
-auctions) → gunicorn → pgbench of the bid transaction (hot lot, then 1,000 lots) → the same
-bids through the HTTP API, checked row by row against the database → searches vs their raw
-SQL → compliance pre-checks in process → closing storm on 2 real Celery workers → RSS.
+Phases: fresh bench database (`<DATABASE_URL's db>_bench`) and Redis DB (REDIS_URL) → seed
+(100,000 listings, bidders, auctions) → gunicorn → pgbench of the bid transaction (hot lot,
+then 1,000 lots) → the same bids through the HTTP API, checked row by row against the database
+→ searches vs their raw SQL → compliance pre-checks in process → closing storm on 2 real Celery
+workers → RSS.
 Writes bench/results/latest.json and prints a summary; `--record` also appends a row to the
 history table of docs/benchmarks.md. Exits non-zero on any error or lost/duplicated bid.
 Every child process is stopped on exit, Ctrl-C or error.
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from datetime import UTC, datetime
@@ -40,11 +42,27 @@ LOGS = VAR / "logs"
 RESULTS = BENCH / "results"
 DOCS = ROOT / "docs" / "benchmarks.md"
 PY = sys.executable
-DB_NAME = "marketplace_bench"
+
+
+def _bench_db_name() -> str:
+    """BENCH_DB_NAME, else `<the DATABASE_URL's database>_bench`, else marketplace_bench: a
+    developer's own database (and the test databases derived from it) is never the one dropped."""
+    if os.environ.get("BENCH_DB_NAME"):
+        return os.environ["BENCH_DB_NAME"]
+    configured = urllib.parse.urlparse(os.environ.get("DATABASE_URL", "")).path.strip("/")
+    return f"{configured}_bench" if configured else "marketplace_bench"
+
+
+DB_NAME = _bench_db_name()
+if not DB_NAME.replace("_", "").isalnum():
+    raise SystemExit(f"bench: the database name {DB_NAME!r} must be letters, digits and _ only")
 ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 BENCH_DSN = f"host=127.0.0.1 port=5432 user=postgres dbname={DB_NAME}"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_URL = "redis://127.0.0.1:6379/2"
+# BENCH_REDIS_URL, else REDIS_URL (each run flushes that DB), else DB 2.
+REDIS_URL = (
+    os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/2")
+)
 PGBENCH = shutil.which("pgbench") or "/usr/bin/pgbench"
 FULL_SIZE = ("listings", "spread", "storm", "seconds")
 HISTORY_MARKER = "<!-- bench history: run.py --record appends rows above this line -->"
@@ -514,8 +532,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--spread", type=int, default=1_000, help="auctions of the spread run")
     parser.add_argument("--storm", type=int, default=10_000, help="auctions of the storm")
     parser.add_argument("--seconds", type=float, default=20, help="each bid run and pgbench")
-    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument(
+        "--worker-concurrency", type=int, default=2, help="prefork processes per Celery worker"
+    )
     parser.add_argument("--search-rounds", type=int, default=40, help="within a 90-s budget")
     parser.add_argument(
         "--storm-timeout", type=float, default=150, help="stop waiting for the storm after this"
@@ -538,7 +559,7 @@ def run(args: argparse.Namespace, children: Children) -> dict:
     def phase(text: str) -> None:
         print(f"[{time.monotonic() - started:6.1f} s] {text}", flush=True)
 
-    phase(f"fresh database {DB_NAME}, Redis DB 2, migrate")
+    phase(f"fresh database {DB_NAME}, Redis {REDIS_URL}, migrate")
     fresh_database(env)
     import django
 
@@ -560,6 +581,7 @@ def run(args: argparse.Namespace, children: Children) -> dict:
         "gunicorn",
         [
             PY, "-m", "gunicorn", "marketplace.wsgi:application",
+            "--config", str(ROOT / "gunicorn.conf.py"),  # the production configuration
             "--bind", f"127.0.0.1:{port}",
             "--workers", str(args.web_workers),
             "--worker-class", "gthread",
@@ -636,7 +658,8 @@ def run(args: argparse.Namespace, children: Children) -> dict:
     print(f"  {prechecks['per_s']}/s")
 
     phase("closing storm: 2 Celery workers")
-    celery = [PY, "-m", "celery", "-A", "marketplace", "worker", "-c", "1",
+    celery = [PY, "-m", "celery", "-A", "marketplace", "worker",
+              "-c", str(args.worker_concurrency),
               "--without-gossip", "--without-mingle", "--loglevel=WARNING"]  # fmt: skip
     for number in (1, 2):
         children.start(f"celery{number}", [*celery, "-n", f"bench{number}@%h"], env)
@@ -687,7 +710,7 @@ def run(args: argparse.Namespace, children: Children) -> dict:
             "orders": storm_run.orders,
             "expected_orders": storm_run.expected_orders,
             "enqueue_seconds": round(storm_run.enqueue_seconds, 2),
-            "workers": "2 × celery worker -c 1 (prefork)",
+            "workers": f"2 × celery worker -c {args.worker_concurrency} (prefork)",
             "timeline": storm_run.timeline[:: max(1, len(storm_run.timeline) // 40)],
         },
         "precheck_per_s": prechecks["per_s"],

@@ -28,6 +28,7 @@ from marketplace.accounts.services import api_token_create
 from marketplace.catalog import demo
 from marketplace.catalog.choices import ListingStatus, ListingType, SaleFormat
 from marketplace.catalog.models import BatteryPack, BlackMassLot, Listing, ModuleLot, UsedVehicle
+from marketplace.catalog.search import listing_search_values
 from marketplace.trading.choices import SaleStatus
 from marketplace.trading.models import Bid, Sale
 from marketplace.trading.rules import get_rules
@@ -285,6 +286,7 @@ def seed_listings(count: int, sellers: list[tuple[Organisation, User]]) -> list[
                 "module_lot_id": keys[ModuleLot].get(number),
                 "black_mass_lot_id": keys[BlackMassLot].get(number),
                 "published_at": now - timedelta(days=offset) if published else None,
+                **_search_values(arguments, number, items, vehicles),
             }
         )
     listing_keys = copy_rows(Listing, rows)
@@ -300,6 +302,22 @@ def seed_listings(count: int, sellers: list[tuple[Organisation, User]]) -> list[
         )
         for key, row in zip(listing_keys, rows, strict=True)
     ]
+
+
+def _search_values(arguments, number, items, vehicles) -> dict[str, Any]:
+    """The listing's search columns, as the catalog services write them (catalog.search), from
+    unsaved instances of the item rows just copied (each field's default where a row has none)."""
+    listing = Listing(
+        listing_type=arguments["listing_type"],
+        title=arguments["title"],
+        vehicle=UsedVehicle(**vehicles[number]) if number in vehicles else None,
+        pack=BatteryPack(**items[BatteryPack][number]) if number in items[BatteryPack] else None,
+        module_lot=ModuleLot(**items[ModuleLot][number]) if number in items[ModuleLot] else None,
+        black_mass_lot=(
+            BlackMassLot(**items[BlackMassLot][number]) if number in items[BlackMassLot] else None
+        ),
+    )
+    return listing_search_values(listing)
 
 
 def _auction_listings(listings: list[SimpleNamespace], needed: int) -> list[SimpleNamespace]:

@@ -5,8 +5,11 @@ unify the item types. Price ranges compare the number as entered: combine them w
 `currency` when listings in several currencies are mixed.
 """
 
+from typing import ClassVar
+
 import django_filters
 from django.db.models import F, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -19,15 +22,7 @@ from marketplace.catalog.choices import (
     SohSource,
 )
 from marketplace.catalog.models import Listing
-
-TEXT_SEARCH_FIELDS = (
-    "title",
-    "vehicle__make",
-    "vehicle__model",
-    "pack__manufacturer",
-    "module_lot__manufacturer",
-    "module_lot__module_type",
-)
+from marketplace.catalog.search import search_text_of
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -46,6 +41,18 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
             else:
                 ordering.append(field.asc(nulls_last=True))
         return queryset.order_by(*ordering, "-pk")
+
+
+class CountryCodeField(django_filters.fields.ChoiceField):
+    """Checks a country code against the code table directly; Django's check walks (and
+    translates) all ~250 country names on every search that names a country."""
+
+    def valid_value(self, value) -> bool:
+        return str(value) in countries or super().valid_value(value)
+
+
+class CountryFilter(django_filters.ChoiceFilter):
+    field_class = CountryCodeField
 
 
 class ListingFilter(django_filters.FilterSet):
@@ -84,7 +91,7 @@ class ListingFilter(django_filters.FilterSet):
         label=_("Price to"), field_name="price", lookup_expr="lte"
     )
     currency = django_filters.CharFilter(label=_("Currency"), method="filter_currency")
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=countries)
+    country = CountryFilter(label=_("Country"), choices=countries)
     region = django_filters.CharFilter(label=_("Region / prefecture"), lookup_expr="icontains")
     seller = django_filters.NumberFilter(label=_("Seller organisation id"), field_name="seller_id")
     status = django_filters.MultipleChoiceFilter(
@@ -113,13 +120,23 @@ class ListingFilter(django_filters.FilterSet):
         model = Listing
         fields: list[str] = []
 
+    # The form class (twenty fields, the country list) depends only on the language: built
+    # once per language and process, not on every search. Forms copy their fields per instance.
+    _form_classes: ClassVar[dict[tuple[type, str | None], type]] = {}
+
+    def get_form_class(self):
+        key = (type(self), translation.get_language())
+        form_class = self._form_classes.get(key)
+        if form_class is None:
+            form_class = self._form_classes[key] = super().get_form_class()
+        return form_class
+
     def filter_text(self, queryset: QuerySet[Listing], name: str, value: str) -> QuerySet:
+        # Every word anywhere in title, make, model, manufacturer or module type: the
+        # listing's lower-case search_text (catalog.search), one trigram-indexed column.
         condition = Q()
-        for word in value.split()[:5]:
-            any_field = Q()
-            for field in TEXT_SEARCH_FIELDS:
-                any_field |= Q(**{f"{field}__icontains": word})
-            condition &= any_field
+        for word in search_text_of([value]).split()[:5]:
+            condition &= Q(search_text__contains=word)
         return queryset.filter(condition)
 
     def filter_currency(self, queryset: QuerySet[Listing], name: str, value: str) -> QuerySet:

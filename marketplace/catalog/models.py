@@ -295,11 +295,37 @@ class Listing(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Search columns: the headline figures of the listing's item (pack, also of an EV, module
+    # lot or black mass) copied onto the listing by the catalog services
+    # (`catalog.search.listing_search_values`), so that every browse filter and sort is one
+    # indexed column of this table instead of COALESCE over three joined item tables.
+    item_chemistry = models.CharField(max_length=10, blank=True, editable=False)
+    item_soh_pct = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, editable=False
+    )
+    item_grade = models.CharField(max_length=2, blank=True, editable=False)
+    item_soh_source = models.CharField(max_length=20, blank=True, editable=False)
+    item_capacity_kwh = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, editable=False
+    )
+    # Lower-case title, make, model, manufacturer, module type: the text search (`q`) reads
+    # this one column (a pg_trgm GIN index on PostgreSQL, created in migration 0003).
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("listing")
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        # Indexes for the filters buyers combine most and their sort orders. The orders that
+        # put nulls last in a descending sort (publication date, capacity) are PostgreSQL
+        # expression indexes in migration 0003: SQLite cannot declare NULLS LAST on an index.
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["listing_type", "price", "-id"], name="listing_type_price"),
+            models.Index(
+                fields=["listing_type", "item_chemistry", "item_soh_pct"],
+                name="listing_type_chemistry_soh",
+            ),
+        ]
         constraints = [
             # Exactly the item that the listing type names, and nothing else.
             models.CheckConstraint(

@@ -5,8 +5,7 @@ published, in-sale and sold listings to everyone (anonymous visitors may browse 
 A listing someone may not see is not found, not forbidden: ids do not leak.
 """
 
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,8 @@ def listings_annotated() -> QuerySet[Listing]:
     """Listings with the headline figures of their item as columns to filter and sort on.
 
     A used EV's pack is `pack` as well, so packs and EVs share one path; module lots
-    carry their own SOH, black mass only a source chemistry.
+    carry their own SOH, black mass only a source chemistry. The figures are the listing's own
+    search columns (`catalog.search`), so filtering and sorting never join the item tables.
     """
     return Listing.objects.select_related(
         "seller",
@@ -34,20 +34,26 @@ def listings_annotated() -> QuerySet[Listing]:
         "module_lot",
         "black_mass_lot",
     ).annotate(
-        chemistry_code=Coalesce(
-            "pack__chemistry", "module_lot__chemistry", "black_mass_lot__source_chemistry"
-        ),
-        soh_value=Coalesce("pack__soh_pct", "module_lot__soh_pct"),
-        grade_code=Coalesce("pack__grade", "module_lot__grade"),
-        soh_source_code=Coalesce("pack__soh_source", "module_lot__soh_source"),
-        capacity_kwh=Coalesce("pack__rated_capacity_kwh", "module_lot__total_capacity_kwh"),
+        chemistry_code=F("item_chemistry"),
+        soh_value=F("item_soh_pct"),
+        grade_code=F("item_grade"),
+        soh_source_code=F("item_soh_source"),
+        capacity_kwh=F("item_capacity_kwh"),
     )
 
 
 def _visibility(user: User) -> Q:
-    public = Q(status__in=PUBLIC_STATUSES)
+    return listing_visibility(user)
+
+
+def listing_visibility(user: User, *, prefix: str = "") -> Q:
+    """Which listings the user sees (staff: all), as a condition on the listing row itself;
+    ``prefix`` is the path to the listing from another model (``"listing__"``)."""
+    if user.is_authenticated and user.is_staff:
+        return Q()
+    public = Q(**{f"{prefix}status__in": PUBLIC_STATUSES})
     if user.is_authenticated and user.organisation_id:
-        return public | Q(seller_id=user.organisation_id)
+        return public | Q(**{f"{prefix}seller_id": user.organisation_id})
     return public
 
 

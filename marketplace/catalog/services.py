@@ -37,6 +37,10 @@ from marketplace.catalog.models import (
     UsedVehicle,
     WatchlistEntry,
 )
+from marketplace.catalog.search import (
+    listing_search_values,
+    listings_of_item_search_refresh,
+)
 from marketplace.core.exceptions import (
     ConflictError,
     DomainError,
@@ -260,6 +264,11 @@ def _with_soh_source(values: dict[str, Any]) -> dict[str, Any]:
 # --- Listings -------------------------------------------------------------------------
 
 
+def _set_search_values(listing: Listing) -> None:
+    for name, value in listing_search_values(listing).items():
+        setattr(listing, name, value)
+
+
 def listing_create(
     *,
     actor: User,
@@ -320,7 +329,7 @@ def listing_create(
                 created["black_mass_lot"] = BlackMassLot.objects.create(
                     owner=organisation, **black_mass_lot
                 )
-            listing = Listing.objects.create(
+            listing = Listing(
                 seller=organisation,
                 created_by=actor,
                 listing_type=listing_type,
@@ -333,6 +342,8 @@ def listing_create(
                 region=region,
                 **created,
             )
+            _set_search_values(listing)
+            listing.save(force_insert=True)
             ListingEvent.objects.create(
                 listing=listing, to_status=ListingStatus.DRAFT, actor=actor, reason="created"
             )
@@ -413,7 +424,10 @@ def listing_update(
                 item.save()
             for name, value in changes.items():
                 setattr(current, name, value)
+            _set_search_values(current)
             current.save()
+            for key in item_changes:  # an item also listed before (withdrawn, relisted)
+                listings_of_item_search_refresh(getattr(current, key))
         except IntegrityError:
             raise ConflictError(
                 _("This vehicle, pack or lot was just registered by someone else.")
@@ -440,8 +454,9 @@ def _transition(
                     "target": ListingStatus(to_status).label,
                 }
             )
+        now = timezone.now()
         moved = Listing.objects.filter(pk=current.pk, status=from_status).update(
-            status=to_status, updated_at=timezone.now(), **updates
+            status=to_status, updated_at=now, **updates
         )
         if moved != 1:
             raise InvalidTransition()
@@ -452,7 +467,11 @@ def _transition(
             actor=actor,
             reason=reason,
         )
-    listing.refresh_from_db()
+    for name, value in {**current.__dict__, "status": to_status, "updated_at": now}.items():
+        if not name.startswith("_"):
+            setattr(listing, name, value)
+    for name, value in updates.items():
+        setattr(listing, name, value)
     return listing
 
 
@@ -496,6 +515,7 @@ def listing_relist(*, listing: Listing, actor: User) -> Listing:
                 module_lot=listing.module_lot,
                 black_mass_lot=listing.black_mass_lot,
                 **{name: getattr(listing, name) for name in LISTING_FIELDS},
+                **listing_search_values(listing),
             )
             ListingEvent.objects.create(
                 listing=relisted,
@@ -553,6 +573,7 @@ def item_record_certified_soh(
         **values, grade=grade, soh_source=source, updated_at=timezone.now()
     )
     item.refresh_from_db()
+    listings_of_item_search_refresh(item)
     return item
 
 

@@ -101,11 +101,10 @@ def reference_price_snapshot(on: date) -> PriceSnapshot:
 
 def sales_visible_to(*, user) -> QuerySet[Sale]:
     """Sales of listings the user may see (catalog visibility rules)."""
-    from marketplace.catalog.selectors import listings_for_user
+    from marketplace.catalog.selectors import listing_visibility
 
-    return Sale.objects.filter(
-        listing__in=listings_for_user(user=user).values("pk")
-    ).select_related("listing", "leading_bid")
+    visible = listing_visibility(user, prefix="listing__")
+    return Sale.objects.filter(visible).select_related("listing", "leading_bid")
 
 
 def sale_get_for_user(*, user, pk: int) -> Sale:

@@ -21,6 +21,7 @@ from marketplace.catalog.models import (
     ModuleLot,
     UsedVehicle,
 )
+from marketplace.catalog.search import listings_search_refresh
 from tests.factories import OrganisationFactory, UserFactory
 
 
@@ -122,6 +123,11 @@ class ListingFactory(factory.django.DjangoModelFactory):
                 BlackMassLotFactory, owner=factory.SelfAttribute("..seller")
             ),
         )
+
+    @factory.post_generation
+    def search_columns(self, create, extracted, **kwargs):
+        if create:  # as the catalog services write them (catalog.search)
+            listings_search_refresh([self])
 
     @factory.post_generation
     def with_event(self, create, extracted, **kwargs):

@@ -34,6 +34,13 @@ class ListingViewSet(
     def get_queryset(self):
         return selectors.listings_for_user(user=self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        listings = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(listings)
+        if page is None:
+            return Response(serializers.listing_rows(listings))
+        return self.get_paginated_response(serializers.listing_rows(page))
+
     def get_serializer_class(self):
         if self.action == "create":
             return serializers.ListingInput

@@ -1,6 +1,8 @@
 """Sale, bid, offer, tender-bid and order shapes. Public shapes carry no secret: no reserve amount,
 no proxy maximum of another bidder, no sealed amount of another bidder, no bidder names."""
 
+import threading
+
 from rest_framework import serializers
 
 from marketplace.catalog.choices import SaleFormat
@@ -90,6 +92,23 @@ class SaleSerializer(serializers.ModelSerializer):
 
     def get_you_are_seller(self, sale: Sale) -> bool:
         return selectors.viewer_is_seller(sale=sale, user=self._user())
+
+
+_per_thread = threading.local()
+
+
+def sale_data(sale: Sale, *, request) -> dict:
+    """SaleSerializer(sale, context={"request": request}).data, with the serializer and its
+    fields built once per thread instead of on every bid (the hot path answers with it)."""
+    serializer = getattr(_per_thread, "sale_serializer", None)
+    if serializer is None:
+        serializer = _per_thread.sale_serializer = SaleSerializer()
+        serializer.fields  # noqa: B018 - build the fields now, once
+    serializer._context = {"request": request}
+    try:
+        return serializer.to_representation(sale)
+    finally:
+        serializer._context = {}
 
 
 class SaleCreateSerializer(serializers.Serializer):

@@ -80,10 +80,7 @@ class SaleBidsView(generics.GenericAPIView):
         body = s.BidCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.bid_place(sale=sale, user=request.user, **body.validated_data)
-        return Response(
-            s.SaleSerializer(sale, context={"request": request}).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(s.sale_data(sale, request=request), status=status.HTTP_201_CREATED)
 
 
 class SaleBuyNowView(APIView):

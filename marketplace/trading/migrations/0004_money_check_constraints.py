@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('catalog', '0003_quantity_check_constraints'),
+        ('catalog', '0004_quantity_check_constraints'),
         ('trading', '0003_order_payment_states'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

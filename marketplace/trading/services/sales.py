@@ -252,8 +252,15 @@ def sale_close(*, sale: Sale, now: datetime | None = None, actor: User | None = 
         if claimed != 1:
             sale.refresh_from_db()
             return sale
-        locked = Sale.objects.select_for_update().select_related("listing").get(pk=sale.pk)
-        _event(locked, "closed", SaleStatus.OPEN, SaleStatus.CLOSED, actor=actor, now=now)
+        # The claim holds the row lock until the commit: a plain read, with what the award
+        # needs (the lot, the leading bid and its bidder) in the same statement.
+        locked = Sale.objects.select_related("listing", "leading_bid__bidder_organisation").get(
+            pk=sale.pk
+        )
+        # Written with the outcome's event (awarded / no sale) in one INSERT.
+        locked._pending_events = [
+            _event_row(locked, "closed", SaleStatus.OPEN, SaleStatus.CLOSED, actor=actor, now=now)
+        ]
         if locked.is_auction:
             _close_auction(locked, now=now, actor=actor)
         elif locked.is_tender:
@@ -274,8 +281,21 @@ def sale_close(*, sale: Sale, now: datetime | None = None, actor: User | None = 
                 )
         else:
             _end_without_sale(locked, actor=actor, now=now, reason="fixed-price sale ended")
-    sale.refresh_from_db()
+        _write_pending_events(locked)
+    _copy_row(locked, to=sale)
     return sale
+
+
+def _copy_row(source: Sale, *, to: Sale) -> None:
+    """The caller's sale as the row now reads (``source`` was read under the claim and kept up
+    to date by _move), without reading it again."""
+    if to is source:
+        return
+    for field in Sale._meta.concrete_fields:
+        setattr(to, field.attname, getattr(source, field.attname))
+    for relation in ("listing", "leading_bid"):
+        if Sale._meta.get_field(relation).is_cached(source):
+            setattr(to, relation, getattr(source, relation))
 
 
 def _close_auction(sale: Sale, *, now: datetime, actor: User | None) -> None:
@@ -346,19 +366,19 @@ def award(
     )
     listing = sale.listing
     try:
-        with transaction.atomic():
-            order = Order.objects.create(
-                sale=sale,
-                listing=listing,
-                buyer_organisation=buyer_organisation,
-                seller_organisation=listing.seller,
-                origin=origin,
-                amount=amount,
-                currency=sale.currency,
-                cross_border=buyer_organisation.country.code != listing.country.code,
-                status=OrderStatus.CREATED,
-                created_at=now,
-            )
+        # No savepoint: an IntegrityError here ends the caller's transaction anyway.
+        order = Order.objects.create(
+            sale=sale,
+            listing=listing,
+            buyer_organisation=buyer_organisation,
+            seller_organisation_id=listing.seller_id,
+            origin=origin,
+            amount=amount,
+            currency=sale.currency,
+            cross_border=buyer_organisation.country.code != listing.country.code,
+            status=OrderStatus.CREATED,
+            created_at=now,
+        )
     except IntegrityError:
         # The last guard: one order per sale, whatever raced.
         raise ConflictError(_("This sale already has an order.")) from None
@@ -428,6 +448,7 @@ def _move(
         raise InvalidTransition()
     sale.status = to_status
     sale.closed_at = sale.closed_at or now
+    sale.version += 1
     if not SALE_TRANSITIONS[to_status]:  # decided: capture the winner's deposit, release others
         outbox.enqueue("payments.settle_deposits", sale_id=sale.pk)
     _event(sale, to_status, from_status, to_status, actor=actor, now=now, reason=reason, data=data)
@@ -444,7 +465,31 @@ def _event(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> SaleEvent:
-    return SaleEvent.objects.create(
+    """Append an event row; events the close left pending go in the same INSERT, first."""
+    row = _event_row(
+        sale, kind, from_status, to_status, actor=actor, now=now, reason=reason, data=data
+    )
+    pending = getattr(sale, "_pending_events", None)
+    if pending:
+        sale._pending_events = []
+        SaleEvent.objects.bulk_create([*pending, row])
+    else:
+        row.save(force_insert=True)
+    return row
+
+
+def _event_row(
+    sale: Sale,
+    kind: str,
+    from_status: str,
+    to_status: str,
+    *,
+    actor: User | None,
+    now: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> SaleEvent:
+    return SaleEvent(
         sale=sale,
         kind=kind,
         from_status=from_status,
@@ -454,6 +499,13 @@ def _event(
         data=data or {},
         created_at=now,
     )
+
+
+def _write_pending_events(sale: Sale) -> None:
+    pending = getattr(sale, "_pending_events", None)
+    if pending:
+        sale._pending_events = []
+        SaleEvent.objects.bulk_create(pending)
 
 
 def ensure_sale_seller(*, user: User, sale: Sale) -> Organisation:

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('catalog', '0002_listing_items_relistable'),
+        ('catalog', '0003_listing_search_columns'),
     ]
 
     operations = [
