@@ -6,6 +6,7 @@ its navigation reachable; every visible form control must have a label. In Japan
 must not show English words (see `tests.browser_support.untranslated_words`).
 """
 
+import time
 from dataclasses import dataclass, field
 
 from playwright.sync_api import expect
@@ -35,7 +36,8 @@ class PageChecks:
 
     def visit(self, page, name: str) -> None:
         expect(page.locator("main")).to_be_visible()
-        assert unlabelled_controls(page) == [], f"{name}: form controls without a label"
+        missing = unlabelled_controls(page)
+        assert missing == [], f"{name}: form controls without a label: {missing}"
         if self.phone:
             assert horizontal_overflow(page) == 0, (
                 f"{name}: the page scrolls sideways; too wide: {overflowing_elements(page)}"
@@ -58,6 +60,20 @@ def assert_navigation_reachable(page) -> None:
         expect(link).to_be_in_viewport()
         box = link.bounding_box()
         assert 0 <= box["x"] <= box["x"] + box["width"] <= width, link.inner_text()
+
+
+def expect_after_reloading(page, locator, text: str, *, timeout_ms: int) -> None:
+    """Reload until `locator` shows `text`: for pages that show background work (the worker's)
+    only on the next load."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        try:
+            expect(locator).to_contain_text(text, timeout=1_000)
+        except AssertionError:
+            page.reload()
+        else:
+            return
+    expect(locator).to_contain_text(text, timeout=1_000)
 
 
 # --- People -----------------------------------------------------------------------------
