@@ -1,8 +1,8 @@
 """Shared steps of the end-to-end journeys: the people, and what every journey page must pass.
 
-A journey records each key page with `pages.visit(page, name)`: the page is saved as a
-screenshot of the run, and on a phone-sized screen it must not scroll sideways and must keep
-its navigation reachable; every visible form control must have a label. In Japanese the page
+A journey records each key page with `checks.visit(page, name)`: the page is saved as a
+screenshot of the run; it must not scroll sideways, on a desktop or a phone, and on a phone its
+navigation must stay reachable; every visible form control must have a label. In Japanese the page
 must not show English words (see `tests.browser_support.untranslated_words`).
 """
 
@@ -38,10 +38,10 @@ class PageChecks:
         expect(page.locator("main")).to_be_visible()
         missing = unlabelled_controls(page)
         assert missing == [], f"{name}: form controls without a label: {missing}"
+        assert horizontal_overflow(page) == 0, (
+            f"{name}: the page scrolls sideways; too wide: {overflowing_elements(page)}"
+        )
         if self.phone:
-            assert horizontal_overflow(page) == 0, (
-                f"{name}: the page scrolls sideways; too wide: {overflowing_elements(page)}"
-            )
             assert_navigation_reachable(page)
         if self.language == "ja":
             expect(page.locator("html")).to_have_attribute("lang", "ja")

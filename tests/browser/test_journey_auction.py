@@ -58,36 +58,37 @@ def dealer_starts_the_auction(open_page, checks: PageChecks, listing) -> tuple:
     return seller, Sale.objects.get(listing=listing)
 
 
-def bids(page, amount: str) -> None:
+def bids(page, amount: str, language: str) -> None:
     page.fill("input[name=max_amount]", amount)
     page.locator("#act form button[type=submit]").first.click()
-    expect(page.locator(".messages")).to_contain_text(_("en", "Your bid is in."))
+    expect(page.locator(".messages")).to_contain_text(_(language, "Your bid is in."))
 
 
 def auction_journey(open_page, checks: PageChecks, listing) -> None:
+    language = checks.language
     seller, sale = dealer_starts_the_auction(open_page, checks, listing)
 
     first = open_page(checks.language, phone=checks.phone)
     log_in(first, "kumamoto", PASSWORD)
     first.goto(f"/trading/sales/{sale.pk}/")
-    bids(first, "700000")
+    bids(first, "700000", language)
     # One proxy whose maximum covers the hidden reserve: the price rises to the reserve.
     expect(first.locator("#current-price")).to_have_text("600,000 JPY")
     expect(first.locator("#you-lead")).to_be_visible()
-    expect(first.locator("#reserve-badge")).to_have_text(_("en", "Reserve met"))
+    expect(first.locator("#reserve-badge")).to_have_text(_(language, "Reserve met"))
     checks.visit(first, "01-first-bidder-leads")
 
     second = open_page(checks.language, phone=checks.phone)
     log_in(second, "forklift", PASSWORD)
     second.goto(f"/trading/sales/{sale.pk}/")
-    bids(second, "800000")
+    bids(second, "800000", language)
     # The first maximum, 700,000, plus one increment (5,000 from 100,000 JPY).
     expect(second.locator("#current-price")).to_have_text("705,000 JPY")
 
     # The first bidder's page, not reloaded, learns it is outbid.
     notice = first.locator("#live-notice")
     expect(notice).to_have_text(
-        _("en", "You have been outbid. Raise your maximum to lead again."), timeout=LIVE
+        _(language, "You have been outbid. Raise your maximum to lead again."), timeout=LIVE
     )
     expect(first.locator("#current-price")).to_have_text("705,000 JPY")
     expect(first.locator("#bid-count")).to_have_text("2")
@@ -96,7 +97,7 @@ def auction_journey(open_page, checks: PageChecks, listing) -> None:
 
     the_auction_closes_on_the_worker(sale)
     expect(notice).to_have_text(
-        _("en", "The auction has ended. Reload the page to see the result."), timeout=LIVE
+        _(language, "The auction has ended. Reload the page to see the result."), timeout=LIVE
     )
 
     order = Order.objects.get(sale=sale)
@@ -134,6 +135,10 @@ def winner_pays_by_card(winner, checks: PageChecks, order: Order) -> None:
 
 @pytest.fixture
 def pack_listing(db):
+    return auction_people_and_listing()
+
+
+def auction_people_and_listing():
     seller = dealer()
     reuse_maker("kumamoto", "Kyushu Energy Storage K.K.")
     reuse_maker("forklift", "Kumamoto Forklift Works K.K.")

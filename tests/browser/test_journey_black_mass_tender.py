@@ -51,6 +51,10 @@ WORKER = 60_000  # the worker closes the sale, opens the case and runs its check
 # dry tonne is worth 9.6 × 500,000 = 4,800,000 JPY.
 PRICES = {"Ni": "2300", "Co": "4800", "Li": "1500"}
 WINNING_VALUE_JPY = Decimal("6107520")
+APPROVAL_REASON = {
+    "en": "Consents on file; notification JP-2026-0042.",
+    "ja": "同意書を確認済み。通知番号 JP-2026-0042。",
+}
 
 
 def _(language: str, message: str) -> str:
@@ -161,7 +165,7 @@ def officer_reviews_and_approves(open_page, checks: PageChecks, order: Order) ->
     for box in decision.locator("input[name=acknowledge]").all():
         box.check()
     decision.locator("input[name=decision][value=approve]").check()
-    decision.locator("textarea[name=reason]").fill("Consents on file; notification JP-2026-0042.")
+    decision.locator("textarea[name=reason]").fill(APPROVAL_REASON[language])
     decision.locator("button[type=submit]").click()
 
     expect(officer.locator(".messages")).to_contain_text(_(language, "Case approved."))
@@ -186,6 +190,10 @@ def payout_is_released(open_page, checks: PageChecks, order: Order, case: Shipme
 
 @pytest.fixture
 def tender(db):
+    return tender_people_and_sale()
+
+
+def tender_people_and_sale() -> Sale:
     smelter("pohang", "Pohang Refining Co.", country="KR")
     domestic = smelter("wakamatsu", "Wakamatsu Metals K.K.", country="JP")
     compliance_officer()

@@ -74,10 +74,14 @@ def buyer_cannot_bid(page, checks: PageChecks, sale: Sale) -> None:
     assert (sale.bid_count, sale.current_price) == (0, None)
 
 
-@pytest.fixture
-def sale(db):
+def russian_buyer_and_used_ev_auction() -> Sale:
     reuse_maker("moscow", "Vtoraya Zhizn Batarei LLC", country="RU", region="Moscow")
     return used_ev_auction(dealer())
+
+
+@pytest.fixture
+def sale(db):
+    return russian_buyer_and_used_ev_auction()
 
 
 def test_a_buyer_in_a_blocked_country_sees_why_and_cannot_bid(open_page, sale):
