@@ -98,14 +98,19 @@ def screenshot_dir() -> Path:
     return folder
 
 
-def screenshot(page, name: str, *, doc: bool = False) -> Path:
+def screenshot(page, name: str, *, doc: bool = False, focus: str | None = None) -> Path:
     """Save a full-page PNG of the journey's page; with SAVE_DOC_SCREENSHOTS=1, pages marked
-    `doc` are also written to docs/screenshots/ (the set the README shows)."""
+    `doc` are also written to docs/screenshots/ (the set the README shows), as the first
+    screenful a user sees, or the screenful starting at the `focus` element."""
     path = screenshot_dir() / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     if doc and os.environ.get("SAVE_DOC_SCREENSHOTS") == "1":
         DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOC_SCREENSHOTS / path.name)
+        if focus:
+            page.locator(focus).first.evaluate("element => element.scrollIntoView()")
+        else:
+            page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(DOC_SCREENSHOTS / path.name))
     return path
 
 

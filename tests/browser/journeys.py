@@ -34,7 +34,7 @@ class PageChecks:
     allowed_words: frozenset[str] = frozenset()
     untranslated: dict[str, list[str]] = field(default_factory=dict)
 
-    def visit(self, page, name: str) -> None:
+    def visit(self, page, name: str, *, focus: str | None = None) -> None:
         expect(page.locator("main")).to_be_visible()
         missing = unlabelled_controls(page)
         assert missing == [], f"{name}: form controls without a label: {missing}"
@@ -47,7 +47,7 @@ class PageChecks:
             expect(page.locator("html")).to_have_attribute("lang", "ja")
             if found := untranslated_words(page, self.allowed_words):
                 self.untranslated[name] = found
-        screenshot(page, f"{self.prefix}-{name}", doc=name in self.doc_pages)
+        screenshot(page, f"{self.prefix}-{name}", doc=name in self.doc_pages, focus=focus)
 
 
 def assert_navigation_reachable(page) -> None:

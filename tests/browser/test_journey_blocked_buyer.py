@@ -68,7 +68,7 @@ def buyer_cannot_bid(page, checks: PageChecks, sale: Sale) -> None:
     page.locator("#act form button[type=submit]").first.click()
 
     expect(page.locator("#act .errorlist")).to_be_visible()
-    checks.visit(page, "02-bid-refused")
+    checks.visit(page, "02-bid-refused", focus="#precheck")
     assert Bid.objects.filter(sale=sale).count() == 0
     sale.refresh_from_db()
     assert (sale.bid_count, sale.current_price) == (0, None)

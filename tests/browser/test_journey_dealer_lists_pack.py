@@ -131,7 +131,7 @@ def people(db):
 def test_dealer_lists_a_certified_guaranteed_pack_on_a_desktop(open_page, people):
     checks = PageChecks(
         "journey1-desktop-en",
-        doc_pages=frozenset({"01-listing-with-certificate", "04-listing-published"}),
+        doc_pages=frozenset({"04-listing-published"}),
     )
 
     listing = dealer_lists_certifies_guarantees_and_publishes(open_page, checks)

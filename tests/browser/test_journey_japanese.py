@@ -118,7 +118,7 @@ def test_journey_2_in_japanese(open_page, worker, db):
 @pytest.mark.needs_redis
 def test_journey_3_in_japanese(open_page, worker, db):
     sale = tender_people_and_sale()
-    checks = japanese("journey3-desktop-ja", doc_pages=frozenset({"03-case-checks"}))
+    checks = japanese("journey3-desktop-ja")
 
     tender_journey(open_page, checks, sale)
 
