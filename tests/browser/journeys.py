@@ -76,6 +76,16 @@ def expect_after_reloading(page, locator, text: str, *, timeout_ms: int) -> None
     expect(locator).to_contain_text(text, timeout=1_000)
 
 
+def tab_to(page, selector: str, *, most: int = 40) -> None:
+    """Press Tab, as a keyboard user does, until `selector` has the focus."""
+    target = page.locator(selector)
+    for _ in range(most):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
 # --- People -----------------------------------------------------------------------------
 
 

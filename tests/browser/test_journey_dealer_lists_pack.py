@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from diagnostics.models import ResidualValueGuarantee, SohCertificate
 from marketplace.catalog.models import Listing
-from tests.browser.journeys import PageChecks, dealer, diagnostics_provider
+from tests.browser.journeys import PageChecks, dealer, diagnostics_provider, tab_to
 from tests.browser_support import log_in
 from tests.conftest import PASSWORD
 
@@ -149,7 +149,7 @@ def test_dealer_lists_a_certified_guaranteed_pack_on_a_phone(open_page, people):
     assert listing.status == "published"
 
 
-def test_the_new_listing_form_works_with_the_keyboard_alone(open_page, people):
+def test_the_new_listing_form_finds_fields_by_label_and_submits_with_the_keyboard(open_page, people):
     page = open_page("en")
     log_in(page, "dealer", PASSWORD)
     page.goto("/catalog/new/battery_pack/")
@@ -177,3 +177,18 @@ def test_the_new_listing_form_works_with_the_keyboard_alone(open_page, people):
     listing = Listing.objects.select_related("pack").get(title="Leaf 24 kWh pack")
     assert (listing.status, listing.pack.serial_number) == ("draft", "AZE0-2013-000042")
     assert listing.pack.rated_capacity_kwh == Decimal("24.00")
+
+
+def test_the_dealer_logs_in_with_tab_and_enter_only(open_page, people):
+    page = open_page("en")
+    page.goto("/accounts/login/")
+
+    tab_to(page, "main input[name=username]")
+    page.keyboard.type("dealer")
+    page.keyboard.press("Tab")
+    expect(page.locator("main input[name=password]")).to_be_focused()
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+
+    page.wait_for_url("**/dashboard/")
+    expect(page.locator("h1").first).to_have_text("Dealer dashboard")
