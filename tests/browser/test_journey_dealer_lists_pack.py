@@ -44,10 +44,10 @@ def dealer_lists_certifies_guarantees_and_publishes(open_page, checks: PageCheck
     expect(panel.locator("tbody tr").first).to_contain_text("85.0 % (83.0–87.0 %)")
     checks.visit(seller, "01-listing-with-certificate")
 
-    dealer_offers_a_buy_back_guarantee(seller, checks)
+    dealer_offers_a_capacity_warranty(seller, checks)
 
     seller.goto(listing_url)
-    expect(seller.locator("#diagnostics-panel .guarantees")).to_contain_text("¥1,200,000")
+    expect(seller.locator("#diagnostics-panel .guarantees")).to_contain_text("70.0 %")
     seller.locator("form[action$='/publish/'] button").click()
     expect(seller.locator(".messages")).to_contain_text(_(language, "Listing published."))
     expect(seller.locator("h1 .badge")).to_have_text(_(language, "Published"))
@@ -106,12 +106,12 @@ def provider_certifies_the_pack(open_page, checks: PageChecks) -> None:
     assert certificate.soh_pct == Decimal("85.0")
 
 
-def dealer_offers_a_buy_back_guarantee(seller, checks: PageChecks) -> None:
+def dealer_offers_a_capacity_warranty(seller, checks: PageChecks) -> None:
     language = checks.language
     seller.locator("#diagnostics-panel a[href*='/guarantees/new/']").click()
-    seller.select_option("select[name=guarantee_type]", "buy_back")
+    seller.select_option("select[name=guarantee_type]", "capacity_warranty")
     seller.fill("input[name=term_years]", "3")
-    seller.fill("input[name=guaranteed_value_jpy]", "1200000")
+    seller.fill("input[name=guaranteed_soh_pct]", "70")  # pays pro rata below 70 % SOH
     checks.visit(seller, "03-guarantee-form")
     seller.locator("main form button[type=submit]").click()
 
@@ -119,8 +119,8 @@ def dealer_offers_a_buy_back_guarantee(seller, checks: PageChecks) -> None:
         _(language, "Guarantee offered; buyers see it on the listing.")
     )
     guarantee = ResidualValueGuarantee.objects.get(pack__serial_number=SERIAL)
-    assert (guarantee.guarantee_type, guarantee.term_years) == ("buy_back", 3)
-    assert guarantee.guaranteed_value_jpy == Decimal("1200000")
+    assert (guarantee.guarantee_type, guarantee.term_years) == ("capacity_warranty", 3)
+    assert guarantee.guaranteed_soh_pct == Decimal("70")
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ def test_dealer_lists_a_certified_guaranteed_pack_on_a_phone(open_page, people):
     assert listing.status == "published"
 
 
-def test_the_new_listing_form_finds_fields_by_label_and_submits_with_the_keyboard(open_page, people):
+def test_the_listing_form_finds_fields_by_label_and_submits_with_the_keyboard(open_page, people):
     page = open_page("en")
     log_in(page, "dealer", PASSWORD)
     page.goto("/catalog/new/battery_pack/")
