@@ -192,6 +192,12 @@ class MaterialOverrideForm(forms.Form):
         help_text=_("What shows the classifier was wrong, e.g. a functional-test report."),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        # Shown on the case page beside the decision form, which also has a "reason": own ids,
+        # so each label points at its own field.
+        kwargs.setdefault("auto_id", "id_material_%s")
+        super().__init__(*args, **kwargs)
+
 
 class CaseRespondForm(forms.Form):
     comment = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 3}))

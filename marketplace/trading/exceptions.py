@@ -27,6 +27,10 @@ class DomesticFirstWindow(PermissionDeniedError):
     code = "domestic_first_window"
 
 
+class DestinationBlocked(PermissionDeniedError):
+    code = "destination_blocked"
+
+
 class BidTooLow(DomainError):
     code = "bid_too_low"
 

@@ -3,7 +3,8 @@
 Order of the checks (the first that fails answers): the sale takes bids (``sale_closed``), the
 user trades for a verified organisation (``organisation_not_verified``/``permission_denied``),
 the lot is not their own (``own_listing``), a waste lot needs a permit (``permit_required``),
-the domestic-first window (``domestic_first_window``).
+the domestic-first window (``domestic_first_window``), the lot may legally reach the buyer's
+country (``destination_blocked``, from the compliance pre-check).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from marketplace.accounts.services import ensure_can_trade, organisation_may_buy
 from marketplace.catalog.models import Listing
 from marketplace.circularity.services.policy import domestic_first_for
 from marketplace.trading.exceptions import (
+    DestinationBlocked,
     DomesticFirstWindow,
     OwnListing,
     PermitRequired,
@@ -60,6 +62,15 @@ def ensure_may_bid(*, user: User, sale: Sale, now: datetime.datetime) -> Organis
                 "country": listing.country.name,
             }
         )
+    destination = organisation.country.code
+    if destination != listing.country.code:
+        check = sale_precheck_for(sale=sale, destination=destination, on=timezone.localdate(now))
+        if not check["allowed"]:
+            reasons = " ".join(block["reason"] for block in check["blocks"])
+            raise DestinationBlocked(
+                _("This lot cannot legally go to %(country)s: %(reasons)s")
+                % {"country": organisation.country.name, "reasons": reasons}
+            )
     return organisation
 
 
