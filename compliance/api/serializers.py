@@ -28,9 +28,10 @@ from compliance.selectors import current_checks
 from compliance.services.precheck import PrecheckInputError, parse_precheck_input
 from marketplace.accounts.models import Organisation
 from marketplace.catalog.models import Listing
+from marketplace.core.api.serializers import StrictModelSerializer, StrictSerializer
 
 
-class PrecheckRequestSerializer(serializers.Serializer):
+class PrecheckRequestSerializer(StrictSerializer):
     material = serializers.ChoiceField(choices=MATERIAL_CODES)
     origin = serializers.CharField(max_length=8, help_text=_("ISO 3166-1 alpha-2, e.g. JP"))
     destination = serializers.CharField(max_length=8, help_text=_("ISO 3166-1 alpha-2"))
@@ -65,26 +66,26 @@ class PrecheckRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class BlockSerializer(serializers.Serializer):
+class BlockSerializer(StrictSerializer):
     code = serializers.CharField()
     reason = serializers.CharField()
     source = serializers.CharField()
 
 
-class ConsentSerializer(serializers.Serializer):
+class ConsentSerializer(StrictSerializer):
     country = serializers.CharField()
     # A plain string in the schema: an enum named "role" would collide with accounts' Role.
     role = serializers.CharField(help_text=" | ".join(CONSENT_ROLES))
     tacit_after_days = serializers.IntegerField(allow_null=True)
 
 
-class TransportSerializer(serializers.Serializer):
+class TransportSerializer(StrictSerializer):
     un_number = serializers.CharField(allow_null=True)
     special_provisions = serializers.ListField(child=serializers.CharField())
     packing_instruction = serializers.CharField(allow_null=True)
 
 
-class PrecheckResultSerializer(serializers.Serializer):
+class PrecheckResultSerializer(StrictSerializer):
     """Documents the response; the view returns the service's dict as it is."""
 
     allowed = serializers.BooleanField()
@@ -97,12 +98,12 @@ class PrecheckResultSerializer(serializers.Serializer):
     rules_version = serializers.CharField()
 
 
-class RulesFileSerializer(serializers.Serializer):
+class RulesFileSerializer(StrictSerializer):
     name = serializers.CharField()
     rows = serializers.IntegerField()
 
 
-class RulesetSummarySerializer(serializers.Serializer):
+class RulesetSummarySerializer(StrictSerializer):
     version = serializers.CharField()
     effective_from = serializers.DateField()
     files = RulesFileSerializer(many=True)
@@ -118,7 +119,7 @@ def _choice_text(choices) -> serializers.CharField:
     return serializers.CharField(read_only=True, help_text=" | ".join(choices.values))
 
 
-class CaseCheckSerializer(serializers.ModelSerializer):
+class CaseCheckSerializer(StrictModelSerializer):
     code = _choice_text(CheckCode)
     outcome = _choice_text(CheckOutcome)
 
@@ -140,7 +141,7 @@ class CaseCheckSerializer(serializers.ModelSerializer):
     sources = serializers.ListField(child=serializers.CharField())
 
 
-class CaseConsentSerializer(serializers.ModelSerializer):
+class CaseConsentSerializer(StrictModelSerializer):
     country = serializers.CharField(source="country.code")
     role = _choice_text(ConsentRole)
     status = _choice_text(ConsentStatus)
@@ -163,7 +164,7 @@ class CaseConsentSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseDocumentSerializer(serializers.ModelSerializer):
+class CaseDocumentSerializer(StrictModelSerializer):
     has_file = serializers.SerializerMethodField()
 
     class Meta:
@@ -185,7 +186,7 @@ class CaseDocumentSerializer(serializers.ModelSerializer):
         return bool(document.file)
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(StrictModelSerializer):
     kind = _choice_text(EventKind)
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
 
@@ -205,7 +206,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseAlertSerializer(serializers.ModelSerializer):
+class CaseAlertSerializer(StrictModelSerializer):
     kind = _choice_text(AlertKind)
 
     class Meta:
@@ -213,7 +214,7 @@ class CaseAlertSerializer(serializers.ModelSerializer):
         fields = ["kind", "subject", "due_on", "message", "raised_at"]
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(StrictModelSerializer):
     listing_title = serializers.CharField(source="listing.title")
     seller_organisation_name = serializers.CharField(source="seller_organisation.legal_name")
     buyer_organisation_name = serializers.CharField(source="buyer_organisation.legal_name")
@@ -302,7 +303,7 @@ class CaseDetailSerializer(CaseListSerializer):
         return CaseCheckSerializer(current_checks(case), many=True).data
 
 
-class CaseOpenSerializer(serializers.Serializer):
+class CaseOpenSerializer(StrictSerializer):
     listing = serializers.PrimaryKeyRelatedField(queryset=Listing.objects.all())
     buyer_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
@@ -318,7 +319,7 @@ class CaseOpenSerializer(serializers.Serializer):
     )
 
 
-class CaseDecisionSerializer(serializers.Serializer):
+class CaseDecisionSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, default="", allow_blank=True)
     acknowledge = serializers.ListField(
         child=serializers.IntegerField(),
@@ -328,15 +329,15 @@ class CaseDecisionSerializer(serializers.Serializer):
     )
 
 
-class CaseReasonSerializer(serializers.Serializer):
+class CaseReasonSerializer(StrictSerializer):
     reason = serializers.CharField()
 
 
-class CaseRecheckSerializer(serializers.Serializer):
+class CaseRecheckSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class ConsentUpdateSerializer(serializers.Serializer):
+class ConsentUpdateSerializer(StrictSerializer):
     status = serializers.CharField(required=False, help_text=" | ".join(ConsentStatus.values))
     notification_sent_on = serializers.DateField(required=False, allow_null=True)
     decided_on = serializers.DateField(required=False, allow_null=True)
@@ -356,7 +357,7 @@ class ConsentUpdateSerializer(serializers.Serializer):
         return value
 
 
-class DocumentAddSerializer(serializers.Serializer):
+class DocumentAddSerializer(StrictSerializer):
     kind = serializers.CharField(help_text=" | ".join(ExtraDocument.values))
     label = serializers.CharField(
         max_length=255,
@@ -367,13 +368,13 @@ class DocumentAddSerializer(serializers.Serializer):
     )
 
 
-class DocumentUpdateSerializer(serializers.Serializer):
+class DocumentUpdateSerializer(StrictSerializer):
     received = serializers.BooleanField()
     file = serializers.FileField(required=False, help_text=_("PDF, PNG or JPEG, up to 10 MB."))
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class CaseRespondSerializer(serializers.Serializer):
+class CaseRespondSerializer(StrictSerializer):
     comment = serializers.CharField(help_text=_("The answer to the officer's request."))
     document = serializers.IntegerField(
         required=False,
@@ -383,7 +384,7 @@ class CaseRespondSerializer(serializers.Serializer):
     file = serializers.FileField(required=False, help_text=_("PDF, PNG or JPEG, up to 10 MB."))
 
 
-class CaseRouteSerializer(serializers.Serializer):
+class CaseRouteSerializer(StrictSerializer):
     transit = serializers.ListField(
         child=serializers.CharField(max_length=8),
         allow_empty=True,
@@ -392,7 +393,7 @@ class CaseRouteSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class MovementSerializer(serializers.Serializer):
+class MovementSerializer(StrictSerializer):
     kind = serializers.CharField(help_text=" | ".join(MovementKind.values))
     occurred_on = serializers.DateField(
         help_text=_("The day the goods left, were received, or their recovery was completed.")

@@ -7,6 +7,8 @@ Numbers are JSON numbers written from Decimal text (see diagnostics/jsonio.py).
 
 from rest_framework import serializers
 
+from marketplace.core.api.serializers import StrictSerializer
+
 
 def _number(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(
@@ -14,14 +16,14 @@ def _number(**kwargs) -> serializers.DecimalField:
     )
 
 
-class MeasurementInputSerializer(serializers.Serializer):
+class MeasurementInputSerializer(StrictSerializer):
     method = serializers.CharField()
     measured_capacity_kwh = _number(required=False)
     soce_pct = _number(required=False)
     soh_pct = _number(required=False)
 
 
-class DiagnoseInputSerializer(serializers.Serializer):
+class DiagnoseInputSerializer(StrictSerializer):
     chemistry = serializers.CharField(
         help_text="LFP, NMC, NMC111, NMC532, NMC622, NMC811, NCA, LMO"
     )
@@ -47,7 +49,7 @@ class DiagnoseInputSerializer(serializers.Serializer):
     )
 
 
-class DiagnoseOutputSerializer(serializers.Serializer):
+class DiagnoseOutputSerializer(StrictSerializer):
     soh_pct = _number()
     soh_low_pct = _number()
     soh_high_pct = _number()
@@ -59,25 +61,25 @@ class DiagnoseOutputSerializer(serializers.Serializer):
     breakdown = serializers.DictField(help_text="Every step: inputs, uncertainty, model, prices.")
 
 
-class SourcedTextSerializer(serializers.Serializer):
+class SourcedTextSerializer(StrictSerializer):
     value = serializers.CharField()
     source = serializers.CharField()
     quality = serializers.CharField()
 
 
-class SourcedNumberSerializer(serializers.Serializer):
+class SourcedNumberSerializer(StrictSerializer):
     value = _number(allow_null=True)
     source = serializers.CharField()
     quality = serializers.CharField()
 
 
-class SourcedListSerializer(serializers.Serializer):
+class SourcedListSerializer(StrictSerializer):
     value = serializers.ListField(child=serializers.CharField())
     source = serializers.CharField()
     quality = serializers.CharField()
 
 
-class MethodSerializer(serializers.Serializer):
+class MethodSerializer(StrictSerializer):
     code = serializers.CharField()
     name = serializers.CharField()
     reference_code = serializers.CharField()
@@ -89,12 +91,12 @@ class MethodSerializer(serializers.Serializer):
     reproducibility = serializers.CharField()
 
 
-class MethodCatalogueSerializer(serializers.Serializer):
+class MethodCatalogueSerializer(StrictSerializer):
     version = serializers.CharField()
     methods = MethodSerializer(many=True)
 
 
-class RegisteredMethodSerializer(serializers.Serializer):
+class RegisteredMethodSerializer(StrictSerializer):
     id = serializers.IntegerField()
     organisation = serializers.IntegerField(source="organisation_id")
     method_code = serializers.CharField()
@@ -111,7 +113,7 @@ class RegisteredMethodSerializer(serializers.Serializer):
     retired_at = serializers.DateTimeField(allow_null=True)
 
 
-class RegisteredMethodInput(serializers.Serializer):
+class RegisteredMethodInput(StrictSerializer):
     method_code = serializers.CharField(max_length=40)
     instrument_make = serializers.CharField(max_length=120)
     instrument_model = serializers.CharField(max_length=120)
@@ -139,7 +141,7 @@ def _optional_decimal(max_digits: int, places: int, **kwargs) -> serializers.Dec
     return _decimal(max_digits, places, required=False, allow_null=True, default=None, **kwargs)
 
 
-class CertificateValuesInput(serializers.Serializer):
+class CertificateValuesInput(StrictSerializer):
     """Measured values, test conditions and findings; units are in the names."""
 
     registered_method = serializers.IntegerField(
@@ -208,22 +210,22 @@ class CertificateSupersedeInput(CertificateValuesInput):
     reason = serializers.CharField(max_length=1000)
 
 
-class ReasonInput(serializers.Serializer):
+class ReasonInput(StrictSerializer):
     reason = serializers.CharField(max_length=1000, allow_blank=True)
 
 
-class NamedRefSerializer(serializers.Serializer):
+class NamedRefSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class SubjectSerializer(serializers.Serializer):
+class SubjectSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=["pack", "module_lot"])
     id = serializers.IntegerField()
     label = serializers.CharField()
 
 
-class CertificateEventSerializer(serializers.Serializer):
+class CertificateEventSerializer(StrictSerializer):
     kind = serializers.CharField()
     from_status = serializers.CharField()
     to_status = serializers.CharField()
@@ -231,7 +233,7 @@ class CertificateEventSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class CertificateSerializer(serializers.Serializer):
+class CertificateSerializer(StrictSerializer):
     uuid = serializers.UUIDField()
     status = serializers.CharField()
     provider = NamedRefSerializer()
@@ -265,7 +267,7 @@ class CertificateSerializer(serializers.Serializer):
     events = CertificateEventSerializer(many=True)
 
 
-class VerificationSerializer(serializers.Serializer):
+class VerificationSerializer(StrictSerializer):
     uuid = serializers.UUIDField()
     status = serializers.CharField()
     provider = serializers.CharField()
@@ -285,7 +287,7 @@ class VerificationSerializer(serializers.Serializer):
     superseded_by = serializers.UUIDField(allow_null=True)
 
 
-class AssessmentSerializer(serializers.Serializer):
+class AssessmentSerializer(StrictSerializer):
     pack = serializers.IntegerField()
     certificate_count = serializers.IntegerField()
     soh_pct = _decimal(6, 2, allow_null=True)
@@ -309,7 +311,7 @@ class AssessmentSerializer(serializers.Serializer):
 # --- Guarantees ------------------------------------------------------------------------
 
 
-class GuaranteeInput(serializers.Serializer):
+class GuaranteeInput(StrictSerializer):
     pack = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     guarantee_type = serializers.ChoiceField(choices=["buy_back", "capacity_warranty", "fixed"])
     term_years = serializers.IntegerField(min_value=1, max_value=100)
@@ -323,7 +325,7 @@ class GuaranteeInput(serializers.Serializer):
     fixed_payout_jpy = _optional_decimal(14, 0, min_value=0)
 
 
-class GuaranteeSerializer(serializers.Serializer):
+class GuaranteeSerializer(StrictSerializer):
     id = serializers.IntegerField()
     pack = serializers.IntegerField()
     guarantor = NamedRefSerializer(allow_null=True, help_text="null: the platform guarantees.")
@@ -347,17 +349,17 @@ class GuaranteeSerializer(serializers.Serializer):
     coverage_end_odometer_km = serializers.IntegerField(allow_null=True)
 
 
-class ClaimInput(serializers.Serializer):
+class ClaimInput(StrictSerializer):
     certificate = serializers.UUIDField(
         help_text="A new certificate of the guaranteed pack, issued after the purchase."
     )
 
 
-class PaymentInput(serializers.Serializer):
+class PaymentInput(StrictSerializer):
     payment_reference = serializers.CharField(max_length=200)
 
 
-class ClaimSerializer(serializers.Serializer):
+class ClaimSerializer(StrictSerializer):
     id = serializers.IntegerField()
     guarantee = serializers.IntegerField()
     certificate = serializers.UUIDField()

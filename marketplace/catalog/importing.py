@@ -159,9 +159,9 @@ def import_listings(
     with transaction.atomic():
         for row, record in progress(rows):
             serializer = ListingInput(data=record)
-            row_errors = _unknown_fields(record)
-            if not serializer.is_valid():
-                row_errors.update(_flatten(serializer.errors))
+            row_errors = {} if serializer.is_valid() else _flatten(serializer.errors)
+            # A file's columns get the import's own message, which says where they are listed.
+            row_errors.update(_unknown_fields(record))
             if row_errors:
                 errors.extend(_row_errors(row, row_errors))
                 continue

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from marketplace.catalog import services
 from marketplace.catalog.choices import Chemistry, ListingType, SaleFormat
 from marketplace.catalog.models import BatteryPack, BlackMassLot, ModuleLot, UsedVehicle
+from marketplace.core.api.serializers import StrictModelSerializer, StrictSerializer
 
 # Japanese domestic-market cars carry a chassis number (車台番号, e.g. "ZE1-012345") rather
 # than a 17-character VIN, so both shapes are accepted.
@@ -48,7 +49,7 @@ class SourceChemistryField(ChemistryField):
     """Same vocabulary; described rather than enumerated so the schema names one enum."""
 
 
-class VehicleInput(serializers.ModelSerializer):
+class VehicleInput(StrictModelSerializer):
     class Meta:
         model = UsedVehicle
         fields = list(services.VEHICLE_FIELDS)
@@ -64,7 +65,7 @@ class VehicleInput(serializers.ModelSerializer):
         return value
 
 
-class PackInput(serializers.ModelSerializer):
+class PackInput(StrictModelSerializer):
     chemistry = ChemistryField(label=_("chemistry"))
 
     class Meta:
@@ -73,7 +74,7 @@ class PackInput(serializers.ModelSerializer):
         validators: list = []
 
 
-class ModuleLotInput(serializers.ModelSerializer):
+class ModuleLotInput(StrictModelSerializer):
     chemistry = ChemistryField(label=_("chemistry"))
 
     class Meta:
@@ -82,7 +83,7 @@ class ModuleLotInput(serializers.ModelSerializer):
         validators: list = []
 
 
-class BlackMassLotInput(serializers.ModelSerializer):
+class BlackMassLotInput(StrictModelSerializer):
     source_chemistry = SourceChemistryField(label=_("source chemistry"))
 
     class Meta:
@@ -91,7 +92,7 @@ class BlackMassLotInput(serializers.ModelSerializer):
         validators: list = []
 
 
-class ListingUpdateInput(serializers.Serializer):
+class ListingUpdateInput(StrictSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True, required=False)
     sale_format = serializers.ChoiceField(choices=SaleFormat.choices, required=False)

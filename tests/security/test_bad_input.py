@@ -153,3 +153,15 @@ def test_an_executable_named_pdf_is_refused_by_its_content(api_client, seller):
     assert response.status_code == 400
     assert _error(response)["fields"]["file"] == ["The file's content is not a PDF file."]
     assert not ListingAttachment.objects.exists()
+
+
+def test_a_misspelt_field_is_a_400_naming_it_and_no_bid_is_placed(alice_client, auction):
+    response = alice_client.post(
+        f"/api/v1/trading/sales/{auction.pk}/bids/",
+        data={"max_amount": "150000", "max_amout": "900000"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(_error(response)["fields"]) == ["max_amout"]
+    assert not Bid.objects.filter(sale=auction).exists()

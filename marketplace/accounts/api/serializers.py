@@ -4,9 +4,10 @@ from rest_framework import serializers
 
 from marketplace.accounts.choices import PermitKind, Role
 from marketplace.accounts.models import ApiToken, Organisation, Permit, User
+from marketplace.core.api.serializers import StrictModelSerializer, StrictSerializer
 
 
-class PermitSerializer(serializers.ModelSerializer):
+class PermitSerializer(StrictModelSerializer):
     kind = serializers.ChoiceField(choices=PermitKind.choices)
 
     class Meta:
@@ -14,7 +15,7 @@ class PermitSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "number", "issuing_authority", "valid_from", "expires_on"]
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(StrictModelSerializer):
     country = CountryField()
     permits = PermitSerializer(many=True, read_only=True)
     can_trade = serializers.BooleanField(read_only=True)
@@ -41,11 +42,11 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = ["verification_status", "verified_at", "status_reason"]
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(StrictModelSerializer):
     organisation = OrganisationSerializer(read_only=True, allow_null=True)
     role = serializers.CharField(
         read_only=True,
@@ -69,7 +70,7 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SignUpSerializer(serializers.Serializer):
+class SignUpSerializer(StrictSerializer):
     legal_name = serializers.CharField(max_length=200)
     trade_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     country = CountryField()
@@ -95,7 +96,7 @@ class SignUpSerializer(serializers.Serializer):
         return attrs
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(StrictModelSerializer):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]

@@ -25,11 +25,12 @@ from marketplace.catalog.models import (
     UsedVehicle,
     WatchlistEntry,
 )
+from marketplace.core.api.serializers import StrictModelSerializer, StrictSerializer
 
 __all__ = ["ListingInput", "ListingUpdateInput"]
 
 
-class PackSerializer(serializers.ModelSerializer):
+class PackSerializer(StrictModelSerializer):
     chemistry = ChemistryField(read_only=True)
 
     class Meta:
@@ -37,13 +38,13 @@ class PackSerializer(serializers.ModelSerializer):
         exclude = ["owner", "created_at", "updated_at"]
 
 
-class VehicleSerializer(serializers.ModelSerializer):
+class VehicleSerializer(StrictModelSerializer):
     class Meta:
         model = UsedVehicle
         fields = ["id", "vin", "make", "model", "year", "odometer_km"]
 
 
-class ModuleLotSerializer(serializers.ModelSerializer):
+class ModuleLotSerializer(StrictModelSerializer):
     chemistry = ChemistryField(read_only=True)
 
     class Meta:
@@ -51,7 +52,7 @@ class ModuleLotSerializer(serializers.ModelSerializer):
         exclude = ["owner", "created_at", "updated_at"]
 
 
-class BlackMassLotSerializer(serializers.ModelSerializer):
+class BlackMassLotSerializer(StrictModelSerializer):
     dry_weight_kg = serializers.DecimalField(max_digits=10, decimal_places=1, read_only=True)
     source_chemistry = SourceChemistryField(read_only=True)
 
@@ -60,14 +61,14 @@ class BlackMassLotSerializer(serializers.ModelSerializer):
         exclude = ["owner", "created_at", "updated_at"]
 
 
-class SellerSerializer(serializers.Serializer):
+class SellerSerializer(StrictSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="legal_name")
     country = serializers.CharField()
     region = serializers.CharField()
 
 
-class ListingSerializer(serializers.ModelSerializer):
+class ListingSerializer(StrictModelSerializer):
     seller = SellerSerializer(read_only=True)
     country = serializers.CharField(source="country.code", read_only=True)
     vehicle = VehicleSerializer(read_only=True)
@@ -116,7 +117,7 @@ def listing_rows(listings) -> list[dict]:
     return [serializer.to_representation(listing) for listing in listings]
 
 
-class ListingEventSerializer(serializers.ModelSerializer):
+class ListingEventSerializer(StrictModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
     # Plain strings: the values are those of Listing.status (one enum in the schema).
     from_status = serializers.CharField(read_only=True)
@@ -127,7 +128,7 @@ class ListingEventSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "actor", "reason", "created_at"]
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(StrictSerializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
@@ -139,7 +140,7 @@ class AttachmentKindField(serializers.ChoiceField):
         super().__init__(choices=AttachmentKind.choices, **kwargs)
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(StrictModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="One of the upload kinds.")
     download_url = serializers.SerializerMethodField()
 
@@ -152,20 +153,20 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("catalog:attachment-download", args=[attachment.pk])
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(StrictSerializer):
     kind = AttachmentKindField()
     file = serializers.FileField()
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportUploadSerializer(StrictSerializer):
     file = serializers.FileField(help_text="CSV or JSON; see docs/examples/listings.*")
 
 
-class ImportResultSerializer(serializers.Serializer):
+class ImportResultSerializer(StrictSerializer):
     created = serializers.IntegerField()
 
 
-class WatchlistEntrySerializer(serializers.ModelSerializer):
+class WatchlistEntrySerializer(StrictModelSerializer):
     listing = serializers.PrimaryKeyRelatedField(queryset=Listing.objects.none())
 
     class Meta:
@@ -175,7 +176,7 @@ class WatchlistEntrySerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class WatchedListingSerializer(serializers.ModelSerializer):
+class WatchedListingSerializer(StrictModelSerializer):
     listing = ListingSerializer(read_only=True)
 
     class Meta:
@@ -183,7 +184,7 @@ class WatchedListingSerializer(serializers.ModelSerializer):
         fields = ["listing", "created_at"]
 
 
-class SavedSearchSerializer(serializers.ModelSerializer):
+class SavedSearchSerializer(StrictModelSerializer):
     class Meta:
         model = SavedSearch
         fields = ["id", "name", "query", "created_at"]

@@ -3,9 +3,10 @@
 from rest_framework import serializers
 
 from marketplace.catalog.inputs import ChemistryField
+from marketplace.core.api.serializers import StrictSerializer
 
 
-class PrefillPackSerializer(serializers.Serializer):
+class PrefillPackSerializer(StrictSerializer):
     serial_number = serializers.CharField()
     manufacturer = serializers.CharField()
     chemistry = ChemistryField()
@@ -26,7 +27,7 @@ class PrefillPackSerializer(serializers.Serializer):
     grade = serializers.CharField(required=False, help_text="As the catalog's pack.")
 
 
-class PassportPrefillSerializer(serializers.Serializer):
+class PassportPrefillSerializer(StrictSerializer):
     """The listing-create input a passport fills in: POST it to /api/v1/listings/ (add a
     price first), or pass ?create=draft to the import endpoint."""
 
@@ -44,7 +45,7 @@ def _decimal(help_text: str) -> serializers.CharField:
     return serializers.CharField(allow_null=True, help_text=help_text)
 
 
-class OutflowCellSerializer(serializers.Serializer):
+class OutflowCellSerializer(StrictSerializer):
     suppressed = serializers.BooleanField(
         help_text="Public view: fewer sales than the minimum, or hidden to protect such a cell;"
         " every number is then null."
@@ -72,13 +73,13 @@ class OutflowCellSerializer(serializers.Serializer):
     circularity_index = _decimal("100 × Σ weight × kWh / Σ kWh (0–100).")
 
 
-class OutflowRegionSerializer(serializers.Serializer):
+class OutflowRegionSerializer(StrictSerializer):
     country = serializers.CharField()
     region = serializers.CharField()
     figures = OutflowCellSerializer()
 
 
-class OutflowMonthSerializer(serializers.Serializer):
+class OutflowMonthSerializer(StrictSerializer):
     month = serializers.CharField(help_text="YYYY-MM, Japan time.")
     regions = OutflowRegionSerializer(many=True)
     total = OutflowCellSerializer(
@@ -86,14 +87,14 @@ class OutflowMonthSerializer(serializers.Serializer):
     )
 
 
-class OutflowOrganisationSerializer(serializers.Serializer):
+class OutflowOrganisationSerializer(StrictSerializer):
     organisation = serializers.IntegerField()
     name = serializers.CharField()
     as_seller = OutflowCellSerializer()
     as_buyer = OutflowCellSerializer()
 
 
-class OutflowReportSerializer(serializers.Serializer):
+class OutflowReportSerializer(StrictSerializer):
     audience = serializers.ChoiceField(choices=["public", "staff"])
     filters = serializers.DictField(child=serializers.CharField())
     months = OutflowMonthSerializer(many=True)
@@ -104,7 +105,7 @@ class OutflowReportSerializer(serializers.Serializer):
     reference_version = serializers.CharField()
 
 
-class OrderScoreSerializer(serializers.Serializer):
+class OrderScoreSerializer(StrictSerializer):
     order = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=["reuse", "recycling", "export"])
     score = serializers.CharField(help_text="100 × weight of the outcome.")
@@ -116,7 +117,7 @@ class OrderScoreSerializer(serializers.Serializer):
     reference_version = serializers.CharField()
 
 
-class OrganisationScoreSerializer(serializers.Serializer):
+class OrganisationScoreSerializer(StrictSerializer):
     organisation = serializers.IntegerField()
     sales = serializers.IntegerField()
     sales_reuse = serializers.IntegerField()
@@ -130,7 +131,7 @@ class OrganisationScoreSerializer(serializers.Serializer):
     reference_version = serializers.CharField()
 
 
-class DomesticFirstRuleSerializer(serializers.Serializer):
+class DomesticFirstRuleSerializer(StrictSerializer):
     listing_type = serializers.CharField()
     hours = serializers.IntegerField()
     partner_countries = serializers.ListField(child=serializers.CharField())
@@ -141,7 +142,7 @@ class DomesticFirstRuleSerializer(serializers.Serializer):
     source = serializers.CharField()
 
 
-class DomesticFirstPolicyInputSerializer(serializers.Serializer):
+class DomesticFirstPolicyInputSerializer(StrictSerializer):
     listing_type = serializers.CharField()
     window_hours = serializers.IntegerField()
     partner_countries = serializers.ListField(child=serializers.CharField(), required=False)

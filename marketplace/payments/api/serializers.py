@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
+from marketplace.core.api.serializers import StrictModelSerializer, StrictSerializer
 from marketplace.payments.choices import AssayParty
 from marketplace.payments.models import AssayResult, Invoice, Payment, Payout
 
 
-class PaymentMethodSerializer(serializers.Serializer):
+class PaymentMethodSerializer(StrictSerializer):
     payment_method = serializers.RegexField(
         r"^pm_[A-Za-z0-9_]{1,200}$",
         required=False,
@@ -14,7 +15,7 @@ class PaymentMethodSerializer(serializers.Serializer):
     )
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(StrictModelSerializer):
     client_secret = serializers.SerializerMethodField(
         help_text="For Stripe.js confirmation; only in the answer that opened the payment."
     )
@@ -41,7 +42,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         return getattr(payment, "client_secret", None)
 
 
-class MoneyEventSerializer(serializers.Serializer):
+class MoneyEventSerializer(StrictSerializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
     label = serializers.CharField()
@@ -51,7 +52,7 @@ class MoneyEventSerializer(serializers.Serializer):
     reference = serializers.CharField()
 
 
-class PayoutSerializer(serializers.ModelSerializer):
+class PayoutSerializer(StrictModelSerializer):
     class Meta:
         model = Payout
         fields = [
@@ -69,7 +70,7 @@ class PayoutSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderMoneySerializer(serializers.Serializer):
+class OrderMoneySerializer(StrictSerializer):
     order = serializers.IntegerField()
     status = serializers.CharField()
     currency = serializers.CharField()
@@ -82,7 +83,7 @@ class OrderMoneySerializer(serializers.Serializer):
     timeline = MoneyEventSerializer(many=True)
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(StrictModelSerializer):
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -113,7 +114,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
         return f"/payments/invoices/{invoice.pk}/pdf/"
 
 
-class AssayCreateSerializer(serializers.Serializer):
+class AssayCreateSerializer(StrictSerializer):
     party = serializers.ChoiceField(choices=AssayParty.choices)
     laboratory = serializers.CharField(max_length=200)
     assay_pct = serializers.DictField(
@@ -122,7 +123,7 @@ class AssayCreateSerializer(serializers.Serializer):
     )
 
 
-class AssaySerializer(serializers.ModelSerializer):
+class AssaySerializer(StrictModelSerializer):
     class Meta:
         model = AssayResult
         fields = ["id", "order", "party", "laboratory", "assay_pct", "recorded_at"]

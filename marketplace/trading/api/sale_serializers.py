@@ -6,6 +6,7 @@ import threading
 from rest_framework import serializers
 
 from marketplace.catalog.choices import SaleFormat
+from marketplace.core.api.serializers import StrictModelSerializer, StrictSerializer
 from marketplace.trading import selectors
 from marketplace.trading.api.serializers import PenaltySerializer
 from marketplace.trading.choices import PAYABLE_ELEMENTS
@@ -17,7 +18,7 @@ def _money(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
 
 
-class SaleSerializer(serializers.ModelSerializer):
+class SaleSerializer(StrictModelSerializer):
     listing_title = serializers.CharField(source="listing.title", read_only=True)
     sale_format = serializers.ChoiceField(
         source="format", choices=SaleFormat.choices, read_only=True
@@ -111,7 +112,7 @@ def sale_data(sale: Sale, *, request) -> dict:
         serializer._context = {}
 
 
-class SaleCreateSerializer(serializers.Serializer):
+class SaleCreateSerializer(StrictSerializer):
     listing = serializers.IntegerField()
     sale_format = serializers.ChoiceField(choices=SaleFormat.choices, required=False)
     starts_at = serializers.DateTimeField(required=False)
@@ -124,11 +125,11 @@ class SaleCreateSerializer(serializers.Serializer):
     domestic_first_hours = serializers.IntegerField(required=False, min_value=0)
 
 
-class BidCreateSerializer(serializers.Serializer):
+class BidCreateSerializer(StrictSerializer):
     max_amount = _money(help_text="Your secret maximum; the system bids for you up to it.")
 
 
-class BidHistorySerializer(serializers.Serializer):
+class BidHistorySerializer(StrictSerializer):
     bidder_label = serializers.CharField(help_text='"Bidder 1", "Bidder 2", … per sale.')
     amount = _money()
     created_at = serializers.DateTimeField()
@@ -138,7 +139,7 @@ class BidHistorySerializer(serializers.Serializer):
     max_amount = _money(allow_null=True, help_text="Only on your own bids.")
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class OfferSerializer(StrictModelSerializer):
     buyer_organisation = serializers.SerializerMethodField()
 
     class Meta:
@@ -161,12 +162,12 @@ class OfferSerializer(serializers.ModelSerializer):
         return offer.buyer_organisation.legal_name
 
 
-class OfferCreateSerializer(serializers.Serializer):
+class OfferCreateSerializer(StrictSerializer):
     amount = _money()
     validity_hours = serializers.IntegerField(required=False)
 
 
-class TenderBidSerializer(serializers.ModelSerializer):
+class TenderBidSerializer(StrictModelSerializer):
     bidder_organisation = serializers.CharField(
         source="bidder_organisation.legal_name", read_only=True
     )
@@ -188,7 +189,7 @@ class TenderBidSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TenderBidCreateSerializer(serializers.Serializer):
+class TenderBidCreateSerializer(StrictSerializer):
     fixed_jpy_per_dry_tonne = _money(required=False)
     payables_pct = serializers.DictField(
         child=serializers.DecimalField(max_digits=7, decimal_places=4),
@@ -205,7 +206,7 @@ class TenderBidCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(StrictModelSerializer):
     listing_title = serializers.CharField(source="listing.title", read_only=True)
     buyer_organisation = serializers.CharField(
         source="buyer_organisation.legal_name", read_only=True
@@ -233,7 +234,7 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PrecheckSerializer(serializers.Serializer):
+class PrecheckSerializer(StrictSerializer):
     material = serializers.CharField()
     origin = serializers.CharField()
     destination = serializers.CharField()

@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
+from marketplace.core.api.serializers import StrictModelSerializer, StrictSerializer
 from marketplace.trading.choices import PENALTY_ELEMENTS, Element
 from marketplace.trading.models import ReferencePrice
 
 
-class ReferencePriceSerializer(serializers.ModelSerializer):
+class ReferencePriceSerializer(StrictModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -29,13 +30,13 @@ def _exact_decimal(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=None, decimal_places=None, **kwargs)
 
 
-class PenaltySerializer(serializers.Serializer):
+class PenaltySerializer(StrictSerializer):
     element = serializers.ChoiceField(choices=sorted(PENALTY_ELEMENTS))
     threshold_pct = _exact_decimal()
     jpy_per_dry_tonne_per_pct_over = _exact_decimal()
 
 
-class QuoteRequestSerializer(serializers.Serializer):
+class QuoteRequestSerializer(StrictSerializer):
     """Input of the quote: the command's JSON; prices may be left out to use today's prices."""
 
     wet_kg = _exact_decimal()
@@ -63,7 +64,7 @@ def _number(**kwargs) -> serializers.DecimalField:
     )
 
 
-class QuoteLineSerializer(serializers.Serializer):
+class QuoteLineSerializer(StrictSerializer):
     element = serializers.CharField()
     assay_pct = _number()
     contained_kg = _number()
@@ -76,7 +77,7 @@ class QuoteLineSerializer(serializers.Serializer):
     value_jpy = _number(help_text="payable_value_jpy − penalty_jpy, exact.")
 
 
-class QuoteSerializer(serializers.Serializer):
+class QuoteSerializer(StrictSerializer):
     """Documentation of the response; numbers are JSON numbers written from exact decimals."""
 
     dry_kg = _number()
