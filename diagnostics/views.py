@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import TemplateView
 
 from diagnostics import jsonio, printing, qr, selectors, services
@@ -212,6 +212,7 @@ def certificate_detail(request: HttpRequest, uuid) -> HttpResponse:
     )
 
 
+@require_safe
 def certificate_pdf(request: HttpRequest, uuid) -> HttpResponse:
     """The printable certificate, for whoever may see its page (not part of the public page)."""
     if not request.user.is_authenticated:

@@ -104,6 +104,9 @@ def test_bids_and_orders_placed_while_redis_is_down_succeed_and_their_work_runs_
         waiting = OutboxTask.objects.filter(task_name="trading.open_shipment_case")
         assert sorted(row.kwargs["order_id"] for row in waiting) == order_ids
         assert all(row.attempts == 1 for row in waiting)
+        # Each sale that ended in a buy-now also waits to settle its bidders' deposits.
+        settling = OutboxTask.objects.filter(task_name="payments.settle_deposits")
+        assert sorted(row.kwargs["sale_id"] for row in settling) == sorted(s.pk for s in for_sale)
         assert ShipmentCase.objects.count() == 0
 
         # When Redis is back: a worker runs, the sweeper sends what waited.
@@ -115,7 +118,7 @@ def test_bids_and_orders_placed_while_redis_is_down_succeed_and_their_work_runs_
             "from marketplace.core.outbox import dispatch_pending; print(dispatch_pending())",
             redis_url=redis.url,
         )
-        assert sent == "3"
+        assert sent == "6"  # three shipment cases to open, three sales' deposits to settle
 
         # Then: each order got exactly one shipment case, and each case was checked once.
         def all_checked():
@@ -131,7 +134,7 @@ def test_bids_and_orders_placed_while_redis_is_down_succeed_and_their_work_runs_
     assert sorted(Order.objects.values_list("pk", flat=True)) == order_ids
     assert ShipmentCase.objects.count() == 3
     for case in ShipmentCase.objects.all():
-        assert CaseCheck.objects.filter(case=case).count() == 7
+        assert CaseCheck.objects.filter(case=case).count() == 8
     assert Bid.objects.filter(sale=bid_on, is_automatic=False).count() == 3
     bid_on.refresh_from_db()
     assert (bid_on.current_price, bid_on.bid_count) == (D("100000.00"), 3)

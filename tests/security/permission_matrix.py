@@ -396,4 +396,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | set[str]] = {
     ("POST", "payments:staff-payouts"): {STAFF},
     ("POST", "payments:staff-refunds"): {STAFF},
     ("POST", "trading:order"): {DEALER, OFFICER, REUSE_MAKER, STAFF},
+    ("GET", "diagnostics-certificate-pdf"): SIGNED_IN - {UNVERIFIED},
+    ("GET", "diagnostics:certificate-pdf"): SIGNED_IN - {UNVERIFIED},
+    ("POST", "diagnostics-certificate-pdf"): NOBODY,
 }

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.security.harness import endpoints, outcome, write_body
+from tests.security.harness import api_body_fields, endpoints, outcome, write_body
 from tests.security.permission_matrix import EXPECTED, render_rows
 from tests.security.world import PRIVATE_DOCUMENT_NAME, ROLES, SEALED_BID_JPY, build_world
 
@@ -40,12 +40,15 @@ def _observe(role: str) -> tuple[dict[tuple[str, str], str], list[str]]:
     observed = {}
     leaks: list[tuple[str, str]] = []
     body = write_body(world)
+    body_fields = api_body_fields()
     for method, name, path in endpoints(world):
         cache.clear()  # throttles count per client; this test is about permissions
         if method == "GET":
             response = client.get(path)
         elif path.startswith("/api/"):
-            response = client.generic(method, path, json.dumps(body), "application/json")
+            accepted = body_fields.get((method, name), frozenset())
+            own = {key: value for key, value in body.items() if key in accepted}
+            response = client.generic(method, path, json.dumps(own), "application/json")
         else:
             response = client.post(path, body)
         observed[(method, name)] = outcome(method, response)
