@@ -365,7 +365,7 @@ def payout_is_released(
     timeline = seller.locator("#money-timeline")
     expect(timeline.locator("tr", has_text="121,027 JPY")).to_have_count(1)  # the fee
     expect(timeline.locator("tr", has_text="-5,930,333 JPY")).to_have_count(1)  # the payout
-    checks.visit(seller, "10-seller-paid-out")
+    checks.visit(seller, "10-seller-paid-out", focus="section:has(#money-timeline)")
 
 
 def status_label(language: str, status: OrderStatus) -> str:
