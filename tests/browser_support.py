@@ -76,6 +76,19 @@ def open_page(chromium, live_server):
         context.close()
 
 
+@pytest.fixture
+def stripe_webhooks(stripe_local, live_server):
+    """localstripe for the live server, delivering its signed webhooks to the live server's
+    `/stripe/webhook/` as Stripe would; its objects are cleared afterwards."""
+    import requests
+
+    from marketplace.payments.clients import stripe_client
+
+    stripe_client.register_localstripe_webhook(url=f"{live_server.url}/stripe/webhook/")
+    yield stripe_local
+    requests.delete(f"{stripe_local}/_config/data", timeout=5)
+
+
 def log_in(page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)

@@ -38,9 +38,16 @@ def _test_database_url() -> str:
 
 
 @pytest.fixture
-def worker():
+def worker(stripe_webhooks):
+    """The worker, and the live server, pay through the test session's localstripe."""
     queue = f"browser-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "REDIS_URL": settings.REDIS_URL}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "STRIPE_SECRET_KEY": "",
+        "LOCALSTRIPE_URL": stripe_webhooks,
+    }
     process = subprocess.Popen([sys.executable, "-c", WORKER, queue], cwd=ROOT, env=env)
     previous = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue

@@ -137,9 +137,11 @@ def smelter(username: str, legal_name: str, *, country: str):
     return user
 
 
-def compliance_officer(username: str = "officer"):
+def compliance_officer(
+    username: str = "officer", legal_name: str = "Battery Market Compliance K.K."
+):
     return UserFactory(
         username=username,
         role=Role.COMPLIANCE_OFFICER,
-        organisation__legal_name="Battery Market Compliance K.K.",
+        organisation__legal_name=legal_name,
     )

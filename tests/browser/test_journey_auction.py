@@ -1,12 +1,13 @@
 """Journey 2: a dealer auctions a pack; two reuse makers bid; the one outbid sees it on the
 open page without reloading; the auction closes on the real Celery worker; the winner finds
-the order to pay and the seller sees it.
+the order and pays it by card (localstripe, whose signed webhook marks it paid); the seller
+sees the order paid and released for shipment.
 
 Against PostgreSQL, Redis and a real worker process. The clock is not ours to move, so when
 the bidding is done the test sets the sale's end to now ("time passes") and sends the sweep
 that Celery beat sends every 30 seconds (`trading.sweep_due_sales`); the worker closes the
-sale and awards it. The payment steps come with the payments work: `winner_pays_by_card`
-is where the card payment (localstripe) goes.
+sale and awards it. The 705,000 JPY lot is below the deposit threshold (1,000,000 JPY), so
+nobody authorises a deposit before bidding.
 """
 
 from datetime import timedelta
@@ -18,9 +19,17 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from marketplace.catalog.choices import SaleFormat
-from marketplace.trading.models import Order, Sale
+from marketplace.payments.models import Payment, StripeEvent
+from marketplace.trading.choices import OrderStatus
+from marketplace.trading.models import Order, OrderEvent, Sale
 from marketplace.trading.tasks import sweep_due_sales
-from tests.browser.journeys import PageChecks, dealer, reuse_maker
+from tests.browser.journeys import (
+    PageChecks,
+    dealer,
+    expect_after_reloading,
+    reuse_maker,
+    tab_to,
+)
 from tests.browser_support import log_in
 from tests.catalog.factories import ListingFactory
 from tests.conftest import PASSWORD
@@ -34,6 +43,7 @@ pytestmark = [
 
 # Live updates poll every 5 seconds; give two rounds and a slow machine.
 LIVE = 20_000
+WEBHOOK = 30_000  # localstripe posts the payment's webhook to the live server
 
 
 def _(language: str, message: str) -> str:
@@ -105,6 +115,7 @@ def auction_journey(open_page, checks: PageChecks, listing) -> None:
     assert (order.amount, order.currency, order.cross_border) == (Decimal("705000"), "JPY", False)
     seller_sees_the_order(seller, checks, order)
     winner_pays_by_card(second, checks, order)
+    seller_sees_the_order_paid(seller, checks, order)
 
 
 def the_auction_closes_on_the_worker(sale: Sale) -> None:
@@ -124,16 +135,76 @@ def seller_sees_the_order(seller, checks: PageChecks, order: Order) -> None:
 
 
 def winner_pays_by_card(winner, checks: PageChecks, order: Order) -> None:
-    """The winner finds the order and what it owes. The card payment through localstripe is
-    added here when the payments work brings the order payment page."""
+    """The winner opens the order from their list and pays 705,000 JPY with the keyboard,
+    using the 4242 test card of localstripe. localstripe's signed webhook tells the live server
+    the money arrived; a domestic order is then released for shipment at once."""
+    language = checks.language
     winner.goto("/trading/orders/")
     row = winner.locator("table tr", has_text=f"#{order.pk}")
     expect(row).to_contain_text("705,000 JPY")
-    order.refresh_from_db()
-    with translation.override(checks.language):
-        status = str(order.get_status_display())
-    expect(row).to_contain_text(status)
-    checks.visit(winner, "04-winner-order")
+    expect(row).to_contain_text(status_label(language, OrderStatus.CREATED))
+    row.locator(f"a[href$='/trading/orders/{order.pk}/']").click()
+
+    expect(winner.locator("#order-status")).to_have_text(
+        status_label(language, OrderStatus.CREATED)
+    )
+    checks.visit(winner, "04-winner-order-to-pay")
+    tab_to(winner, "#pay input[name=use_test_card]")
+    winner.keyboard.press("Space")
+    expect(winner.locator("#pay input[name=use_test_card]")).to_be_checked()
+    tab_to(winner, "#pay button[type=submit]")
+    winner.keyboard.press("Enter")
+    expect(winner.locator(".messages")).to_contain_text(
+        _(language, "Payment received by Stripe; the order moves on its confirmation.")
+    )
+
+    # Paid by the webhook, then released in the same transaction: no compliance case at home.
+    expect_after_reloading(
+        winner,
+        winner.locator("#order-status"),
+        status_label(language, OrderStatus.RELEASED),
+        timeout_ms=WEBHOOK,
+    )
+    payment = winner.locator("#money-timeline tr", has_text=_(language, "Order payment"))
+    expect(payment).to_contain_text("705,000 JPY")
+    expect(winner.locator("#pay")).to_have_count(0)
+    expect(winner.locator("#delivery button[type=submit]")).to_be_visible()
+    checks.visit(winner, "05-order-paid-and-released")
+
+    paid = Payment.objects.get(order=order)
+    assert (paid.amount_received, paid.status, paid.stripe_intent_id[:3]) == (
+        Decimal("705000"),
+        "succeeded",
+        "pi_",
+    )
+    assert StripeEvent.objects.filter(
+        type="payment_intent.succeeded", payload__id=paid.stripe_intent_id
+    ).exists(), "the order moved on localstripe's webhook"
+    assert list(
+        OrderEvent.objects.filter(order=order).order_by("pk").values_list("to_status", flat=True)
+    )[-2:] == [OrderStatus.PAID, OrderStatus.RELEASED]
+
+
+def seller_sees_the_order_paid(seller, checks: PageChecks, order: Order) -> None:
+    """The seller's list shows the order paid and released; its page shows the payment."""
+    language = checks.language
+    seller.goto("/trading/orders/")
+    row = seller.locator("table tr", has_text=f"#{order.pk}")
+    expect(row).to_contain_text(status_label(language, OrderStatus.RELEASED))
+    row.locator(f"a[href$='/trading/orders/{order.pk}/']").click()
+    expect(seller.locator("#order-status")).to_have_text(
+        status_label(language, OrderStatus.RELEASED)
+    )
+    payment = seller.locator("#money-timeline tr", has_text=_(language, "Order payment"))
+    expect(payment).to_contain_text("705,000 JPY")
+    # Only the buyer pays or confirms the delivery.
+    expect(seller.locator("#pay, #delivery")).to_have_count(0)
+    checks.visit(seller, "06-seller-sees-order-paid")
+
+
+def status_label(language: str, status: OrderStatus) -> str:
+    with translation.override(language):
+        return str(status.label)
 
 
 @pytest.fixture
@@ -154,7 +225,7 @@ def auction_people_and_listing():
     )
 
 
-def test_two_reuse_makers_bid_the_outbid_one_sees_it_live_and_the_winner_gets_the_order(
+def test_two_reuse_makers_bid_the_outbid_one_sees_it_live_the_winner_pays_the_seller_sees_it(
     open_page, worker, pack_listing
 ):
     checks = PageChecks("journey2-desktop-en", doc_pages=frozenset({"02-outbid-live"}))
