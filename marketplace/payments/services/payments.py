@@ -67,7 +67,12 @@ def payment_open(
     if intent.status == PaymentStatus.REQUIRES_CAPTURE:
         updates["authorised_at"] = timezone.now()
     if intent.status == PaymentStatus.SUCCEEDED:
-        updates["amount_received"] = from_minor_units(intent.amount_received_minor, currency)
+        # Paid at once (no manual capture): all of it arrived. localstripe omits
+        # amount_received; without the fallback the payment would read "paid, 0" until the
+        # webhook, and a payout released in that gap would leave it out.
+        updates["amount_received"] = (
+            from_minor_units(intent.amount_received_minor, currency) or amount
+        )
     Payment.objects.filter(pk=payment.pk).update(**updates)
     payment.refresh_from_db()
     payment.client_secret = intent.client_secret
