@@ -80,6 +80,11 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "invoices": selectors.invoices_of(order),
         "assays": selectors.assays_of(order),
         "settles_on_assay": settles_on_assay,
+        # Until the final invoice: the parties (and staff, for the umpire) record assays.
+        "may_record_assay": settles_on_assay
+        and (is_buyer or is_seller or user.is_staff)
+        and services.settlement_state(order) != SettlementState.FINAL,
+        "balance_settled": settles_on_assay and services.invoices.invoice_balance_settled(order),
         "settlement_state": (
             SettlementState(services.settlement_state(order)).label if settles_on_assay else ""
         ),
