@@ -96,3 +96,111 @@ def test_a_black_mass_lot_weight_and_moisture_stay_physical(seller):
     assert _refused(lots, wet_weight_kg=D("-1"))
     assert _refused(lots, moisture_pct=D("100.5"))
     assert not _refused(lots, moisture_pct=D("100"))
+
+
+# --- Guards across tables: triggers (marketplace/core/triggers.py), installed by migrations.
+# The suite builds its schema without migrations, so each test installs them inside its own
+# transaction, which the test's rollback takes away again.
+
+
+@pytest.fixture
+def trading_guards():
+    from django.db import connection
+
+    from marketplace.trading.guards import GUARDS
+
+    for guard in GUARDS:
+        guard.install(connection)
+
+
+@pytest.fixture
+def payout_guard():
+    from django.db import connection
+
+    from marketplace.payments.guards import GUARDS
+
+    for guard in GUARDS:
+        guard.install(connection)
+
+
+def _refusal(create) -> str | None:
+    """The database's refusal of the row, or None if it was stored."""
+    try:
+        with transaction.atomic():
+            create()
+    except IntegrityError as error:
+        return str(error)
+    return None
+
+
+def test_no_bid_is_stored_on_a_closed_auction_even_written_directly(
+    trading_guards, awarded_auction
+):
+    winner = Bid.objects.filter(sale=awarded_auction).first().bidder_organisation
+    late = {"bidder_organisation": winner, "amount": D("130000"), "max_amount": D("130000")}
+
+    refusal = _refusal(lambda: Bid.objects.create(sale=awarded_auction, **late))
+    assert "a bid needs an open sale" in (refusal or "")
+
+    Sale.objects.filter(pk=awarded_auction.pk).update(status="open")
+    assert _refusal(lambda: Bid.objects.create(sale=awarded_auction, **late)) is None
+
+
+def test_no_sealed_bid_is_stored_on_a_closed_tender(trading_guards, seller):
+    from marketplace.trading.models import TenderBid
+
+    listing = ListingFactory(
+        seller=seller.organisation,
+        created_by=seller,
+        black_mass_listing=True,
+        sale_format=SaleFormat.SEALED_TENDER,
+        price=None,
+    )
+    tender = services.sale_open(
+        listing=listing, actor=seller, ends_at=timezone.now() + timedelta(days=1)
+    )
+    services.sale_cancel(sale=tender, actor=seller, reason="lot withdrawn")
+    recycler = bidder("smelter", permit=True)
+
+    refusal = _refusal(
+        lambda: TenderBid.objects.create(
+            sale=tender,
+            bidder_organisation=recycler.organisation,
+            fixed_jpy_per_dry_tonne=D("500000"),
+            submitted_at=timezone.now(),
+        )
+    )
+    assert "a tender bid needs an open sale" in (refusal or "")
+
+
+def test_a_cross_border_payout_needs_an_approved_case_in_the_database(payout_guard, seller):
+    from compliance.choices import CaseStatus
+    from marketplace.payments.models import Payout
+    from tests.payments.support import order_for, shipment_case
+
+    korean = bidder("seoul", country="KR")
+    order = order_for(seller, korean, amount="1000000")
+    case = shipment_case(order, status=CaseStatus.AWAITING_OFFICER)
+
+    def pay_out():
+        Payout.objects.create(
+            order=order,
+            seller_organisation=seller.organisation,
+            gross=D("1000000"),
+            fee=D("40000"),
+            net=D("960000"),
+            currency="JPY",
+            fee_pct=D("4"),
+            fee_rules_version="test",
+            method="manual",
+            status="recorded",
+            cross_border=True,
+            compliance_case=case,
+            delivery_confirmed_at=timezone.now(),
+        )
+
+    refusal = _refusal(pay_out)
+    assert "needs an approved compliance case" in (refusal or "")
+
+    type(case).objects.filter(pk=case.pk).update(status=CaseStatus.APPROVED)
+    assert _refusal(pay_out) is None
