@@ -366,6 +366,7 @@ def case_run_checks(*, case: ShipmentCase, today: datetime.date | None = None) -
                 code=check.code,
                 outcome=check.outcome,
                 explanation=check.explanation,
+                explanation_text=check.text,
                 rule_ids=check.rule_ids,
                 sources=check.sources,
                 confidence=check.confidence,
@@ -481,6 +482,8 @@ def _record_check_results(
                 "rule_ids": check.rule_ids,
                 "sources": check.sources,
                 "confidence": check.confidence,
+                # The explanation as structure, for the audit trail in the reader's language.
+                "explanation_text": check.text,
             },
         )
 
