@@ -8,7 +8,16 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
 
-from compliance.choices import CaseStatus, CheckOutcome, ConsentRole
+from compliance.choices import (
+    AlertKind,
+    CaseStatus,
+    CheckCode,
+    CheckOutcome,
+    ConsentRole,
+    ConsentStatus,
+    Material,
+    MovementKind,
+)
 from compliance.texts import message
 
 REGIME_LABELS = {
@@ -68,10 +77,48 @@ def document_label(code: str) -> str:
     return gettext(document.label) if document is not None else code
 
 
+# Code schemes of materials.yaml `codes`, as their names (proper names, not translated).
+CODE_SCHEME_NAMES = {"basel": "Basel", "eu_low": "EU LoW", "hs": "HS"}
+
+# States the audit trail records besides the choices' (documents, checks, information).
+EVENT_STATES = {
+    "missing": gettext_noop("missing"),
+    "received": gettext_noop("received"),
+    "uploaded": gettext_noop("uploaded"),
+    "commented": gettext_noop("commented"),
+    "acknowledged": gettext_noop("acknowledged"),
+    "requested": gettext_noop("requested"),
+    "answered": gettext_noop("answered"),
+}
+
+
 def status_label(code: str) -> str:
-    """A case status or a check outcome (audit events record both), by its choices' label."""
-    labels = {**dict(CaseStatus.choices), **dict(CheckOutcome.choices)}
-    return str(labels.get(code, code)) if code else ""
+    """A from/to state of an audit event (case status, check outcome, consent status,
+    material, movement, alert, document state), by its label."""
+    if not code:
+        return ""
+    if code in EVENT_STATES:
+        return gettext(EVENT_STATES[code])
+    for choices in (
+        CaseStatus,
+        CheckOutcome,
+        ConsentStatus,
+        Material,
+        MovementKind,
+        AlertKind,
+    ):
+        if code in choices.values:
+            return str(choices(code).label)
+    return code
+
+
+def check_label(code: str) -> str:
+    return str(CheckCode(code).label) if code in CheckCode.values else code
+
+
+def rule_label(rule_id: str) -> str:
+    """A rule row id as cited on a check: a deadline row by its label, others by their id."""
+    return gettext(DEADLINE_LABELS[rule_id]) if rule_id in DEADLINE_LABELS else rule_id
 
 
 # What an applied rule row did (precheck.AppliedRule.effect).

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_noop
 
 from compliance.choices import CheckCode, CheckOutcome
-from compliance.labels import DEADLINE_LABELS, consent_role_message, regime_message
+from compliance.labels import (
+    CODE_SCHEME_NAMES,
+    DEADLINE_LABELS,
+    consent_role_message,
+    regime_message,
+)
 from compliance.ruleset import Ruleset
 from compliance.services.classification import Classification
 from compliance.services.precheck import AppliedRule, PrecheckResult
@@ -144,7 +149,10 @@ def _classification_check(
             sources=[],
             confidence="officer",
         )
-    codes = [f"{code['scheme']} {code['code']}" for code in classification.codes]
+    codes = [
+        f"{CODE_SCHEME_NAMES.get(code['scheme'], code['scheme'])} {code['code']}"
+        for code in classification.codes
+    ]
     parts: list[Text] = [
         message(
             gettext_noop("Classified as %(label)s (%(waste)s)."),

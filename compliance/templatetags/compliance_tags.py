@@ -23,14 +23,24 @@ register.filter("status_label", labels.status_label)
 def event_reason(event) -> str:
     """An audit event's reason in the reader's language: a check result is rendered from the
     structure its details keep; any other reason (a person's words) is shown as written."""
-    from compliance.choices import CheckCode
+    from compliance.choices import EventKind
     from compliance.texts import render
 
-    text = (event.details or {}).get("explanation_text")
-    if text is None:
-        return event.reason
-    check = event.details.get("check", "")
-    return f"{dict(CheckCode.choices).get(check, check)}: {render(text)}"
+    details = event.details or {}
+    if details.get("explanation_text") is not None:
+        check = details.get("check", "")
+        return f"{labels.check_label(check)}: {render(details['explanation_text'])}"
+    if event.kind == EventKind.CHECK:
+        return labels.check_label(event.reason)
+    if event.kind == EventKind.DOCUMENT:
+        # `<document code>` or `<document code> (<file name>)`
+        code, _, rest = event.reason.partition(" ")
+        label = labels.document_label(code)
+        if label != code:
+            return f"{label} {rest}".strip()
+    if event.kind == EventKind.STATUS:
+        return order_reference(event.reason)
+    return event.reason
 
 
 @register.filter
@@ -67,3 +77,9 @@ def applied_text(line) -> str:
     from compliance.texts import render
 
     return render(line.message)
+
+
+@register.filter
+def rule_ids_label(rule_ids) -> str:
+    """The rule rows a check cites, once each, deadline rows by their label."""
+    return ", ".join(labels.rule_label(rule_id) for rule_id in dict.fromkeys(rule_ids or []))

@@ -28,6 +28,7 @@ USER_DATA = """
     Works Pohang Refining Wakamatsu Metals Vtoraya Zhizn Batarei Compliance Market Trading
     Nissan Leaf pack Black mass Kitakyushu Fukuoka Gyeongbuk Moscow Hioki AESC dealer
     diagnostics kumamoto forklift pohang moscow officer
+    Ministry of Environment
 """
 DATA_WORDS = frozenset(re.findall(r"[A-Za-z-]+", USER_DATA))
 
