@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseStatus(models.TextChoices):
@@ -103,9 +104,9 @@ class CheckOutcome(models.TextChoices):
 
 
 class ConsentRole(models.TextChoices):
-    EXPORT = "export", _("Export")
-    IMPORT = "import", _("Import")
-    TRANSIT = "transit", _("Transit")
+    EXPORT = "export", pgettext_lazy("consent role", "Export")
+    IMPORT = "import", pgettext_lazy("consent role", "Import")
+    TRANSIT = "transit", pgettext_lazy("consent role", "Transit")
 
 
 class ConsentStatus(models.TextChoices):

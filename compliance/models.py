@@ -148,7 +148,10 @@ class CaseCheck(models.Model):
     case = models.ForeignKey(ShipmentCase, on_delete=models.CASCADE, related_name="checks")
     code = models.CharField(_("check"), max_length=30, choices=CheckCode.choices)
     outcome = models.CharField(_("outcome"), max_length=10, choices=CheckOutcome.choices)
+    # Canonical English (the API's value); `explanation_text` is the same text as structure
+    # (compliance.texts), so a page shows it in the reader's language.
     explanation = models.TextField(_("explanation"))
+    explanation_text = models.JSONField(_("explanation (structured)"), null=True, blank=True)
     rule_ids = models.JSONField(_("rules"), default=list)
     sources = models.JSONField(_("sources"), default=list)
     confidence = models.CharField(_("confidence"), max_length=20)
@@ -170,6 +173,14 @@ class CaseCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.outcome}"
+
+    @property
+    def explanation_display(self) -> str:
+        """The explanation in the active language (checks stored before the structure was
+        kept show their English)."""
+        from compliance.texts import render
+
+        return render(self.explanation_text) if self.explanation_text else self.explanation
 
     @property
     def is_satisfied(self) -> bool:

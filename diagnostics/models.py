@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from diagnostics.choices import (
@@ -20,6 +21,15 @@ from diagnostics.choices import (
     GuaranteeType,
 )
 from diagnostics.exceptions import CertificateImmutable
+
+
+def method_name(code: str) -> str:
+    """The method catalogue's name for a method code, in the active language (the code if
+    the catalogue no longer lists it). The API keeps the code; pages show this."""
+    from diagnostics.reference import reference_data
+
+    method = reference_data().methods.get(code)
+    return gettext(method.name) if method is not None else code
 
 
 class RegisteredMethod(models.Model):
@@ -81,7 +91,11 @@ class RegisteredMethod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.method_code}: {self.instrument_make} {self.instrument_model}"
+        return f"{self.method_name}: {self.instrument_make} {self.instrument_model}"
+
+    @property
+    def method_name(self) -> str:
+        return method_name(self.method_code)
 
 
 def _pct(verbose_name, **kwargs) -> models.DecimalField:
@@ -281,6 +295,10 @@ class SohCertificate(models.Model):
     @property
     def subject(self):
         return self.pack if self.pack_id else self.module_lot
+
+    @property
+    def method_name(self) -> str:
+        return method_name(self.method_code)
 
     @property
     def is_valid(self) -> bool:

@@ -43,6 +43,20 @@ MESSAGES = [
     gettext_noop("Intact end-of-life pack or module sent for recycling (waste)"),
     gettext_noop("Damaged or defective pack or module (thermal event, swollen, leaking)"),
     gettext_noop("Black mass (shredded or thermally treated Li-ion electrode material)"),
+    gettext_noop(
+        "Before ADR 2025 / IMDG 42-24; UN3171 tolerated until 2025-06-30 (ADR) and 2025-12-31 (IMDG)."
+    ),
+    gettext_noop("VEHICLE, LITHIUM ION BATTERY POWERED."),
+    gettext_noop(
+        "P903 for batteries of 12 kg or more: strong outer packaging, protective enclosure or pallet."
+    ),
+    gettext_noop("Also LP903/LP904; mark LITHIUM BATTERIES FOR RECYCLING."),
+    gettext_noop(
+        "P908/LP904 when not critical; P911/LP906 (or competent-authority conditions) when liable to rapid disassembly, dangerous reaction, flame or toxic gas. Forbidden by air."
+    ),
+    gettext_noop(
+        "Undetermined: classify per the UN Manual of Tests (candidates UN3077 class 9 PG III, Div 4.3/4.2 if tests positive, or not regulated)."
+    ),
     gettext_noop("Japan bans all exports to this destination."),
     gettext_noop(
         "Japan bans exports of hybrid, plug-in hybrid and electric vehicles, including used ones, to Russia from 2023-08-09 (Export Trade Control Order)."

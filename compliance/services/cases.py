@@ -43,6 +43,7 @@ from compliance.exceptions import (
     RulesUnavailable,
     SecondOfficerRequired,
 )
+from compliance.labels import consent_role_label
 from compliance.models import CaseCheck, CaseDocument, ConsentRequest, ShipmentCase
 from compliance.ruleset import Ruleset, get_ruleset
 from compliance.services.checks import build_checks, counterparty_permits_check
@@ -366,6 +367,7 @@ def case_run_checks(*, case: ShipmentCase, today: datetime.date | None = None) -
                 code=check.code,
                 outcome=check.outcome,
                 explanation=check.explanation,
+                explanation_text=check.text,
                 rule_ids=check.rule_ids,
                 sources=check.sources,
                 confidence=check.confidence,
@@ -481,6 +483,8 @@ def _record_check_results(
                 "rule_ids": check.rule_ids,
                 "sources": check.sources,
                 "confidence": check.confidence,
+                # The explanation as structure, for the audit trail in the reader's language.
+                "explanation_text": check.text,
             },
         )
 
@@ -550,7 +554,9 @@ def approval_problems(*, case: ShipmentCase, today: datetime.date) -> list[str]:
             )
     for document in case.documents.all():
         if not document.received:
-            problems.append(_("Document not received: %(label)s.") % {"label": document.label})
+            # A rules document's label is an English message of the catalogue (a document an
+            # officer added keeps its typed label).
+            problems.append(_("Document not received: %(label)s.") % {"label": _(document.label)})
     return problems
 
 
@@ -889,7 +895,7 @@ def _tacit_deadline(sent_on: datetime.date | None, days: int | None) -> datetime
 
 
 def _consent_summary(consent: ConsentRequest) -> str:
-    parts = [f"{consent.country.code} {consent.role}"]
+    parts = [f"{consent.country.code} {consent_role_label(consent.role)}"]
     if consent.notification_sent_on:
         parts.append(_("notified %(date)s") % {"date": consent.notification_sent_on.isoformat()})
     if consent.reference_number:

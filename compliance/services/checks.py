@@ -10,12 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from compliance.choices import CheckCode, CheckOutcome
+from compliance.labels import (
+    CODE_SCHEME_NAMES,
+    DEADLINE_LABELS,
+    consent_role_message,
+    regime_message,
+)
 from compliance.ruleset import Ruleset
 from compliance.services.classification import Classification
 from compliance.services.precheck import AppliedRule, PrecheckResult
+from compliance.texts import Text, joined, message, render_english
 
 # Weakest first: a check is only as sure as the least sure row it rests on.
 _CONFIDENCE_ORDER = ("inference", "secondary", "confirmed")
@@ -25,12 +32,31 @@ _SANCTION_PREFIXES = ("SANC-", "EMBARGO-")
 
 @dataclass
 class CheckResult:
+    """`text` is the explanation as structure (compliance.texts): stored with the check and
+    rendered in the reader's language; `explanation` is its canonical English, whatever
+    language the caller (a web request, the Celery worker) runs in."""
+
     code: str
     outcome: str
-    explanation: str
+    text: Text
     rule_ids: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     confidence: str = "confirmed"
+
+    @property
+    def explanation(self) -> str:
+        return render_english(self.text)
+
+
+def _line(line: AppliedRule) -> Text:
+    """One applied rule row: its id and its text. A deadline row is named by its label."""
+    if line.rule_id in DEADLINE_LABELS:
+        return joined(": ", [message(DEADLINE_LABELS[line.rule_id]), line.message])
+    return joined(": ", [line.rule_id, line.message])
+
+
+def _lines(lines: list[AppliedRule]) -> list[Text]:
+    return [_line(line) for line in lines]
 
 
 def weakest_confidence(confidences: Iterable[str], default: str = "confirmed") -> str:
@@ -40,9 +66,9 @@ def weakest_confidence(confidences: Iterable[str], default: str = "confirmed") -
     return min(values, key=_CONFIDENCE_ORDER.index)
 
 
-def _from_lines(code: str, lines: list[AppliedRule], *, empty_text: str) -> CheckResult:
+def _from_lines(code: str, lines: list[AppliedRule], *, empty_text: Text) -> CheckResult:
     if not lines:
-        return CheckResult(code=code, outcome=CheckOutcome.PASS, explanation=empty_text)
+        return CheckResult(code=code, outcome=CheckOutcome.PASS, text=empty_text)
     if any(line.effect == "block" for line in lines):
         outcome = CheckOutcome.FAIL
     elif any(line.effect == "review" or line.confidence == "inference" for line in lines):
@@ -52,7 +78,7 @@ def _from_lines(code: str, lines: list[AppliedRule], *, empty_text: str) -> Chec
     return CheckResult(
         code=code,
         outcome=outcome,
-        explanation="\n".join(f"{line.rule_id}: {line.text}" for line in lines),
+        text=joined("\n", _lines(lines)),
         rule_ids=[line.rule_id for line in lines],
         sources=list(dict.fromkeys(line.source for line in lines)),
         confidence=weakest_confidence(line.confidence for line in lines),
@@ -85,12 +111,14 @@ def build_checks(
         _from_lines(
             CheckCode.SANCTIONS,
             sanctions,
-            empty_text=_("No sanction or embargo rule applies to this route."),
+            empty_text=message(gettext_noop("No sanction or embargo rule applies to this route.")),
         ),
         _from_lines(
             CheckCode.EXPORT_BANS,
             bans,
-            empty_text=_("No export or import ban applies to this material on this route."),
+            empty_text=message(
+                gettext_noop("No export or import ban applies to this material on this route.")
+            ),
         ),
         _classification_check(classification, material, override_reason, ruleset),
         _regime_check(result, lines, fallback_id),
@@ -103,33 +131,44 @@ def build_checks(
 def _classification_check(
     classification: Classification, material: str, override_reason: str, ruleset: Ruleset
 ) -> CheckResult:
-    label = ruleset.materials[material].label
+    label = message(ruleset.materials[material].label)
     if material != classification.material:
         return CheckResult(
             code=CheckCode.WASTE_CLASSIFICATION,
             outcome=CheckOutcome.PASS,
-            explanation=_(
-                "An officer set the material to %(label)s (classified as %(classified)s): "
-                "%(reason)s"
-            )
-            % {"label": label, "classified": classification.material, "reason": override_reason},
+            text=message(
+                gettext_noop(
+                    "An officer set the material to %(label)s (classified as %(classified)s): "
+                    "%(reason)s"
+                ),
+                label=label,
+                classified=message(ruleset.materials[classification.material].label),
+                reason=override_reason,
+            ),
             rule_ids=list(classification.applied_rows),
             sources=[],
             confidence="officer",
         )
-    codes = [f"{code['scheme']} {code['code']}" for code in classification.codes]
-    text = _("Classified as %(label)s (%(waste)s).") % {
-        "label": label,
-        "waste": _("waste") if classification.is_waste else _("not waste"),
-    }
+    codes = [
+        f"{CODE_SCHEME_NAMES.get(code['scheme'], code['scheme'])} {code['code']}"
+        for code in classification.codes
+    ]
+    parts: list[Text] = [
+        message(
+            gettext_noop("Classified as %(label)s (%(waste)s)."),
+            label=label,
+            waste=message(
+                gettext_noop("waste") if classification.is_waste else gettext_noop("not waste")
+            ),
+        )
+    ]
     if codes:
-        text += " " + _("Codes: %(codes)s.") % {"codes": ", ".join(codes)}
-    if classification.reasons:
-        text += " " + " ".join(classification.reasons)
+        parts.append(message(gettext_noop("Codes: %(codes)s."), codes=", ".join(codes)))
+    parts += classification.reason_texts
     return CheckResult(
         code=CheckCode.WASTE_CLASSIFICATION,
         outcome=(CheckOutcome.REVIEW if classification.needs_officer_review else CheckOutcome.PASS),
-        explanation=text,
+        text=joined(" ", parts),
         rule_ids=list(classification.applied_rows),
         sources=list(dict.fromkeys(code["source"] for code in classification.codes)),
         confidence=weakest_confidence(code["confidence"] for code in classification.codes),
@@ -141,13 +180,15 @@ def _regime_check(result: PrecheckResult, lines: list[AppliedRule], fallback_id:
     fallback = [line for line in lines if line.rule_id == fallback_id]
     if regime_lines or fallback:
         check = _from_lines(CheckCode.REGIME, regime_lines + fallback, empty_text="")
-        check.explanation = f"{result.regime}. {check.explanation}"
+        check.text = joined(". ", [regime_message(result.regime), check.text])
         return check
     return CheckResult(
         code=CheckCode.REGIME,
         outcome=CheckOutcome.FAIL,
-        explanation=_("No regime applies: the movement is prohibited (%(codes)s).")
-        % {"codes": ", ".join(block["code"] for block in result.blocks)},
+        text=message(
+            gettext_noop("No regime applies: the movement is prohibited (%(codes)s)."),
+            codes=", ".join(block["code"] for block in result.blocks),
+        ),
         rule_ids=[block["code"] for block in result.blocks],
         sources=list(dict.fromkeys(block["source"] for block in result.blocks)),
     )
@@ -155,28 +196,32 @@ def _regime_check(result: PrecheckResult, lines: list[AppliedRule], fallback_id:
 
 def _consents_check(result: PrecheckResult, lines: list[AppliedRule]) -> CheckResult:
     if not result.consents_required:
-        text = _("No consent is required.")
+        text = message(gettext_noop("No consent is required."))
     else:
-        parts = []
+        parts: list[Text] = []
         for consent in result.consents_required:
+            role = consent_role_message(consent["role"])
             if consent.get("tacit_after_days"):
                 parts.append(
-                    _("%(country)s (%(role)s): tacit after %(days)s days")
-                    % {
-                        "country": consent["country"],
-                        "role": consent["role"],
-                        "days": consent["tacit_after_days"],
-                    }
+                    message(
+                        gettext_noop("%(country)s (%(role)s): tacit after %(days)s days"),
+                        country=consent["country"],
+                        role=role,
+                        days=str(consent["tacit_after_days"]),
+                    )
                 )
             else:
                 parts.append(
-                    _("%(country)s (%(role)s): written consent")
-                    % {"country": consent["country"], "role": consent["role"]}
+                    message(
+                        gettext_noop("%(country)s (%(role)s): written consent"),
+                        country=consent["country"],
+                        role=role,
+                    )
                 )
-        text = _("Consents required: %(list)s.") % {"list": "; ".join(parts)}
+        text = message(gettext_noop("Consents required: %(list)s."), list=joined("; ", parts))
     check = _from_lines(CheckCode.CONSENTS, lines, empty_text=text)
     if lines:
-        check.explanation = f"{text}\n{check.explanation}"
+        check.text = joined("\n", [text, check.text])
     return check
 
 
@@ -188,11 +233,12 @@ def _documents_check(
         return CheckResult(
             code=CheckCode.DOCUMENTS,
             outcome=CheckOutcome.PASS,
-            explanation=_("No document is required."),
+            text=message(gettext_noop("No document is required.")),
         )
-    text = _("Documents required: %(list)s.") % {
-        "list": "; ".join(document.label for document in documents)
-    }
+    text = message(
+        gettext_noop("Documents required: %(list)s."),
+        list=joined("; ", [message(document.label) for document in documents]),
+    )
     confidence = weakest_confidence(
         [document.confidence for document in documents] + [line.confidence for line in lines]
     )
@@ -201,7 +247,7 @@ def _documents_check(
     return CheckResult(
         code=CheckCode.DOCUMENTS,
         outcome=CheckOutcome.REVIEW if confidence == "inference" else CheckOutcome.PASS,
-        explanation="\n".join([text, *(f"{line.rule_id}: {line.text}" for line in lines)]),
+        text=joined("\n", [text, *_lines(lines)]),
         rule_ids=[line.rule_id for line in lines],
         sources=list(dict.fromkeys(sources)),
         confidence=confidence,
@@ -214,9 +260,12 @@ def _transport_check(result: PrecheckResult, lines: list[AppliedRule]) -> CheckR
         check = _from_lines(CheckCode.TRANSPORT, lines, empty_text="")
         check.outcome = CheckOutcome.REVIEW
         check.confidence = "inference"
-        check.explanation = _(
-            "No UN number on file for this material: the officer classifies the transport."
-        ) + (f"\n{check.explanation}" if check.explanation else "")
+        no_number = message(
+            gettext_noop(
+                "No UN number on file for this material: the officer classifies the transport."
+            )
+        )
+        check.text = joined("\n", [no_number, check.text]) if lines else no_number
         return check
     summary = " · ".join(
         part
@@ -229,13 +278,15 @@ def _transport_check(result: PrecheckResult, lines: list[AppliedRule]) -> CheckR
     )
     check = _from_lines(CheckCode.TRANSPORT, lines, empty_text=summary)
     if lines:
-        check.explanation = f"{summary}\n{check.explanation}"
+        check.text = joined("\n", [summary, check.text])
     return check
 
 
 def counterparty_permits_check(
     *, material_is_waste: bool, permits: list[tuple[str, str, str]], material_label: str
 ) -> CheckResult:
+    # `material_label` is the rules' English label, a message of the rules' catalogue.
+    label = message(material_label)
     """Does the buyer hold what receiving this material takes? A product needs no permit; a
     waste needs a consignee authorised to manage it (Basel Art 4(2)(e), 4(8): environmentally
     sound management). `permits` are the buyer's valid waste-handling permits on file as
@@ -245,27 +296,34 @@ def counterparty_permits_check(
         return CheckResult(
             code=CheckCode.COUNTERPARTY_PERMITS,
             outcome=CheckOutcome.PASS,
-            explanation=_("%(material)s is a product: the buyer needs no waste-handling permit.")
-            % {"material": material_label},
+            text=message(
+                gettext_noop(
+                    "%(material)s is a product: the buyer needs no waste-handling permit."
+                ),
+                material=label,
+            ),
         )
     if permits:
         return CheckResult(
             code=CheckCode.COUNTERPARTY_PERMITS,
             outcome=CheckOutcome.PASS,
-            explanation=_("The buyer holds a valid waste-handling permit: %(permits)s.")
-            % {
-                "permits": "; ".join(
+            text=message(
+                gettext_noop("The buyer holds a valid waste-handling permit: %(permits)s."),
+                permits="; ".join(
                     f"{number} ({authority}, {expires})" for number, authority, expires in permits
-                )
-            },
-            sources=[_("Permits on file with the buyer organisation")],
+                ),
+            ),
+            sources=[gettext_noop("Permits on file with the buyer organisation")],
         )
     return CheckResult(
         code=CheckCode.COUNTERPARTY_PERMITS,
         outcome=CheckOutcome.REVIEW,
-        explanation=_(
-            "%(material)s is waste and the buyer has no valid waste-handling permit on file: "
-            "check the consignee's authorisation to recover it (Basel Art 4(2)(e) and 4(8))."
-        )
-        % {"material": material_label},
+        text=message(
+            gettext_noop(
+                "%(material)s is waste and the buyer has no valid waste-handling permit on "
+                "file: check the consignee's authorisation to recover it (Basel Art 4(2)(e) "
+                "and 4(8))."
+            ),
+            material=label,
+        ),
     )

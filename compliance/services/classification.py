@@ -14,8 +14,10 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from compliance.ruleset import Ruleset, get_ruleset
+from compliance.texts import Text, message, render
 from marketplace.core.exceptions import DomainError
 
 
@@ -33,6 +35,8 @@ class Classification:
     needs_officer_review: bool
     rules_version: str
     applied_rows: list[str] = field(default_factory=list)
+    # The reasons as structure (compliance.texts), for a check explained in any language.
+    reason_texts: list[Text] = field(default_factory=list)
 
 
 def classify_listing(
@@ -64,7 +68,7 @@ def classify_listing(
         )
     flags = sorted(set(safety_flags))
     applied = ["LISTING-TYPE-MAP"]
-    reasons: list[str] = []
+    reasons: list[Text] = []
     needs_review = False
     target = listing_types[listing_type]
 
@@ -75,8 +79,10 @@ def classify_listing(
         if flags:
             material_code = "damaged_pack"
             reasons.append(
-                _("Safety flags (%(flags)s) make the pack damaged or defective.")
-                % {"flags": ", ".join(flags)}
+                message(
+                    gettext_noop("Safety flags (%(flags)s) make the pack damaged or defective."),
+                    flags=", ".join(flags),
+                )
             )
         else:
             missing = _missing_reuse_evidence(
@@ -85,15 +91,23 @@ def classify_listing(
             material_code = "end_of_life_pack" if missing else "used_pack_for_reuse"
             reasons.extend(missing)
             if not missing:
-                reasons.append(_("Recent functional test, reuse grade and proper packaging."))
+                reasons.append(
+                    message(
+                        gettext_noop("Recent functional test, reuse grade and proper packaging.")
+                    )
+                )
     else:
         material_code = target
         if flags and material_code == "used_ev":
             # A damaged vehicle still ships as UN3556, but carriers may impose conditions.
             needs_review = True
             reasons.append(
-                _("Safety flags (%(flags)s) on a vehicle: an officer checks the transport.")
-                % {"flags": ", ".join(flags)}
+                message(
+                    gettext_noop(
+                        "Safety flags (%(flags)s) on a vehicle: an officer checks the transport."
+                    ),
+                    flags=", ".join(flags),
+                )
             )
 
     material = ruleset.materials[material_code]
@@ -124,7 +138,8 @@ def classify_listing(
         is_waste=material.is_waste,
         codes=codes,
         transport=transport,
-        reasons=reasons,
+        reasons=[render(reason) for reason in reasons],
+        reason_texts=reasons,
         needs_officer_review=needs_review,
         rules_version=ruleset.version,
         applied_rows=applied,
@@ -138,21 +153,30 @@ def _missing_reuse_evidence(
     grade: str | None,
     packaging_ok: bool,
     on: datetime.date,
-) -> list[str]:
-    missing = []
+) -> list[Text]:
+    missing: list[Text] = []
     max_age_days = criteria["max_certificate_age_days"]
     if certificate_date is None:
-        missing.append(_("No SOH certificate."))
+        missing.append(message(gettext_noop("No SOH certificate.")))
     elif certificate_date > on:
-        missing.append(_("The SOH certificate is dated in the future."))
+        missing.append(message(gettext_noop("The SOH certificate is dated in the future.")))
     elif (on - certificate_date).days > max_age_days:
         missing.append(
-            _("The SOH certificate is older than %(days)s days.") % {"days": max_age_days}
+            message(
+                gettext_noop("The SOH certificate is older than %(days)s days."),
+                days=str(max_age_days),
+            )
         )
     if method not in criteria["functional_test_methods"]:
-        missing.append(_("Method %(method)s is not a functional test.") % {"method": method or "-"})
+        missing.append(
+            message(
+                gettext_noop("Method %(method)s is not a functional test."), method=method or "-"
+            )
+        )
     if grade not in criteria["reuse_grades"]:
-        missing.append(_("Grade %(grade)s is not a reuse grade.") % {"grade": grade or "-"})
+        missing.append(
+            message(gettext_noop("Grade %(grade)s is not a reuse grade."), grade=grade or "-")
+        )
     if not packaging_ok:
-        missing.append(_("Packaging is not confirmed as protective."))
+        missing.append(message(gettext_noop("Packaging is not confirmed as protective.")))
     return missing

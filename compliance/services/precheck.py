@@ -17,8 +17,10 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_countries.data import COUNTRIES
 
+from compliance.labels import consent_role_message
 from compliance.ruleset import (
     ELEMENT_PATTERN,
     MATERIAL_CODES,
@@ -27,6 +29,7 @@ from compliance.ruleset import (
     Ruleset,
     get_ruleset,
 )
+from compliance.texts import message, render_english
 from marketplace.core.exceptions import DomainError
 
 
@@ -53,6 +56,13 @@ class AppliedRule:
     text: str
     source: str
     confidence: str
+    # The text as structure (compliance.texts), for a reader in another language; a rule's
+    # own text (its reason in the rules files) is a message as it stands.
+    text_parts: Any = None
+
+    @property
+    def message(self) -> Any:
+        return self.text_parts if self.text_parts is not None else {"msgid": self.text}
 
 
 @dataclass
@@ -280,8 +290,17 @@ def precheck(request: PrecheckInput, *, ruleset: Ruleset | None = None) -> Prech
     explanation: list[AppliedRule] = []
     blocks: list[dict[str, str]] = []
 
-    def apply(rule_id: str, effect: str, text: str, source: tuple[str, ...], confidence: str):
-        explanation.append(AppliedRule(rule_id, effect, text, ruleset.citation(source), confidence))
+    def apply(
+        rule_id: str,
+        effect: str,
+        text: str,
+        source: tuple[str, ...],
+        confidence: str,
+        text_parts: Any = None,
+    ):
+        explanation.append(
+            AppliedRule(rule_id, effect, text, ruleset.citation(source), confidence, text_parts)
+        )
 
     # Blocking rules concern crossing a border; every match applies so an officer sees
     # all the reasons at once, not only the first.
@@ -396,13 +415,19 @@ def _consents(
             ):
                 deadline = ruleset.deadlines[consent.deadline]
                 tacit_after_days = deadline.days
+                text = message(
+                    gettext_noop("Tacit consent of %(country)s (%(role)s) after %(days)s days."),
+                    country=country,
+                    role=consent_role_message(consent.role),
+                    days=str(deadline.days),
+                )
                 apply(
                     deadline.id,
                     "deadline",
-                    _("Tacit consent of %(country)s (%(role)s) after %(days)s days.")
-                    % {"country": country, "role": consent.role, "days": deadline.days},
+                    render_english(text),
                     deadline.source,
                     deadline.confidence,
+                    text,
                 )
             consents.append(
                 {"country": country, "role": consent.role, "tacit_after_days": tacit_after_days}

@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_noop
+
 from diagnostics.reference import Valuation
 
 YEN = Decimal(1)
@@ -171,7 +173,8 @@ def residual_value(
     value = max(reuse_jpy, floor_jpy)
     breakdown = {
         "data_version": valuation.version,
-        "formula": (
+        # English in the stored breakdown and the API; pages translate it at display.
+        "formula": gettext_noop(
             "max(0, V_recycle, max over qualifying uses of "
             "E_rem * P_ref * f_life * f_risk - E_rem * C_repurpose - C_test - C_logistics)"
         ),

@@ -31,3 +31,15 @@ def order_guarantee_panel(context, order) -> dict:
         "user": user,
         "request": request,
     }
+
+
+@register.filter
+def application_label(code: str) -> str:
+    """A valuation use's label (valuation.yaml `applications.<code>.label`) in the reader's
+    language; the stored breakdown and the API keep the code."""
+    from django.utils.translation import gettext
+
+    from diagnostics.reference import reference_data
+
+    application = reference_data().valuation.applications.get(code)
+    return gettext(application.label) if application is not None else code

@@ -5,6 +5,7 @@ A used-EV listing points at the vehicle and at the vehicle's pack, so that chemi
 SOH, grade and capacity filters read the same column for EVs and bare packs.
 """
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -415,6 +416,68 @@ class ListingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id}: {self.from_status or '-'} → {self.to_status}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language. The services write their own reasons as
+        fixed English phrases (kept in the stored row and the API); a person's typed reason
+        is shown as typed."""
+        for pattern, label in _SYSTEM_REASONS:
+            match = pattern.fullmatch(self.reason)
+            if match:
+                return label(match)
+        return self.reason
+
+
+def _sale_format_label(code: str) -> str:
+    return str(dict(SaleFormat.choices).get(code, code))
+
+
+def _end_reason_label(reason: str) -> str:
+    return str(_SALE_END_REASONS.get(reason, reason))
+
+
+_SALE_END_REASONS = {
+    "no acceptable tender": _("no acceptable tender"),
+    "fixed-price sale ended": _("fixed-price sale ended"),
+    "no bids": _("no bids"),
+    "reserve not met": _("reserve not met"),
+}
+
+_ORDER_ORIGINS = {
+    "auction": _("auction won"),
+    "tender": _("tender awarded"),
+    "buy_now": _("bought now"),
+    "offer": _("offer accepted"),
+}
+
+# The reasons catalog and trading services write (services.py, trading/services/sales.py).
+_SYSTEM_REASONS = [
+    (re.compile(r"created"), lambda m: str(_("Listing created"))),
+    (
+        re.compile(r"(?P<format>[a-z_]+) sale opened"),
+        lambda m: _("%(format)s sale opened") % {"format": _sale_format_label(m["format"])},
+    ),
+    (re.compile(r"sale cancelled"), lambda m: str(_("Sale cancelled"))),
+    (
+        re.compile(r"sale (?P<sale>\d+) awarded \((?P<origin>[a-z_]+)\)"),
+        lambda m: (
+            _("Sale %(sale)s: %(origin)s")
+            % {"sale": m["sale"], "origin": _ORDER_ORIGINS.get(m["origin"], m["origin"])}
+        ),
+    ),
+    (
+        re.compile(r"relisted from listing (?P<listing>\d+)"),
+        lambda m: _("Listed again from listing %(listing)s") % {"listing": m["listing"]},
+    ),
+    (
+        re.compile(r"sale (?P<sale>\d+): (?P<reason>.+)"),
+        lambda m: (
+            _("Sale %(sale)s: %(origin)s")
+            % {"sale": m["sale"], "origin": _end_reason_label(m["reason"])}
+        ),
+    ),
+]
 
 
 def _attachment_path(instance: "ListingAttachment", filename: str) -> str:

@@ -202,6 +202,7 @@ class AssayResult(models.Model):
 
     order = models.ForeignKey("trading.Order", on_delete=models.PROTECT, related_name="assays")
     party = models.CharField(_("party"), max_length=10, choices=AssayParty.choices)
+    # xgettext:no-python-format
     assay_pct = models.JSONField(_("assay (% of dry mass)"))
     laboratory = models.CharField(_("laboratory"), max_length=200)
     recorded_by = models.ForeignKey(

@@ -58,7 +58,7 @@ def test_owner_downloads_the_certificate_with_its_figures_hash_and_qr_url(
     assert f"Serial number / pack ID {pack.serial_number}" in rows
     # 34 kWh measured on the 40 kWh pack: SOH_E 85 %, full discharge u95 = 2 pp.
     assert "Headline SOH 85.00 % (83.00–87.00 %, SOH_E)" in rows
-    assert "Method Full discharge capacity test (full_discharge: Hioki BT4560)" in rows
+    assert "Method Full discharge capacity test (Hioki BT4560)" in rows
     assert "Uncertainty (u95) ± 2.00 pp" in rows
     assert "Grade A EV reuse" in rows
     assert "Safety findings none" in rows

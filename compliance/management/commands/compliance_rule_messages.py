@@ -1,8 +1,8 @@
 """python manage.py compliance_rule_messages [--check]
 
 The rules files are English. The texts people read off them (document and material labels,
-rule reasons) are written to compliance/ruleset/messages.py as gettext_noop() calls, so
-`makemessages` extracts them and templates translate them at display time
+transport notes, rule reasons) are written to compliance/ruleset/messages.py as
+gettext_noop() calls, so `makemessages` extracts them and templates translate them at display time
 (`{% translate document.label %}`). Run after changing the rules; `--check` exits 1 when the
 file is stale (the test suite runs it).
 """
@@ -31,6 +31,8 @@ def rule_texts() -> list[str]:
     texts: list[str] = []
     texts += [document.label for document in ruleset.documents.values()]
     texts += [material.label for material in ruleset.materials.values()]
+    # Transport notes: the transport check quotes them.
+    texts += [entry.note for material in ruleset.materials.values() for entry in material.transport]
     rules = [*ruleset.blocking_rules, *ruleset.regime_rules, ruleset.fallback]
     texts += [rule.reason for rule in [*rules, *ruleset.overlay_rules]]
     return list(dict.fromkeys(text for text in texts if text))

@@ -13,6 +13,7 @@ import datetime
 from typing import Any
 
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from compliance.services.cases import listing_assay, listing_classification
@@ -66,7 +67,8 @@ def ensure_may_bid(*, user: User, sale: Sale, now: datetime.datetime) -> Organis
     if destination != listing.country.code:
         check = sale_precheck_for(sale=sale, destination=destination, on=timezone.localdate(now))
         if not check["allowed"]:
-            reasons = " ".join(block["reason"] for block in check["blocks"])
+            # The rules' reasons are English messages of the catalogue (compliance_rule_messages).
+            reasons = " ".join(gettext(block["reason"]) for block in check["blocks"])
             raise DestinationBlocked(
                 _("This lot cannot legally go to %(country)s: %(reasons)s")
                 % {"country": organisation.country.name, "reasons": reasons}
