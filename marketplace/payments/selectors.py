@@ -147,7 +147,7 @@ def order_money_timeline(order: Order) -> list[MoneyEvent]:
                 label=_("Order: %(status)s") % {"status": event.get_to_status_display()},
                 amount=None,
                 currency=order.currency,
-                status=event.reason,
+                status=event.reason_display,
             )
         )
     deposits = Payment.objects.filter(

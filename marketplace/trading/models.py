@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -380,3 +382,60 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language: the services write fixed English phrases
+        (kept in the row and the API); a person's typed reason is shown as typed."""
+        for pattern, label in _ORDER_REASONS:
+            match = pattern.fullmatch(self.reason)
+            if match:
+                return str(label(match))
+        return self.reason
+
+
+def _case_status_label(code: str) -> str:
+    from compliance.choices import CaseStatus
+
+    return str(dict(CaseStatus.choices).get(code, code))
+
+
+# The reasons the order services write (trading/services/sales.py and orders.py, payments).
+_ORDER_REASONS = [
+    (re.compile(r"auction"), lambda m: _("Auction won")),
+    (re.compile(r"tender"), lambda m: _("Tender awarded")),
+    (re.compile(r"buy_now"), lambda m: _("Bought now")),
+    (re.compile(r"offer"), lambda m: _("Offer accepted")),
+    (
+        re.compile(r"payment (?P<payment>\d+) received"),
+        lambda m: _("Payment %(payment)s received") % {"payment": m["payment"]},
+    ),
+    (
+        re.compile(r"deposit (?P<deposit>\d+) captured and applied"),
+        lambda m: _("Deposit %(deposit)s captured and applied") % {"deposit": m["deposit"]},
+    ),
+    (
+        re.compile(r"domestic order: no shipment case needed"),
+        lambda m: _("Domestic order: no shipment case needed"),
+    ),
+    (re.compile(r"compliance case approved"), lambda m: _("Compliance case approved")),
+    (
+        re.compile(r"awaiting the compliance shipment case"),
+        lambda m: _("Awaiting the compliance shipment case"),
+    ),
+    (
+        re.compile(r"compliance case (?P<case>\d+) is (?P<status>[a-z_]+)(?P<rest>: .*)?", re.S),
+        lambda m: (
+            (
+                _("Compliance case %(case)s: %(status)s")
+                % {"case": m["case"], "status": _case_status_label(m["status"])}
+            )
+            + (m["rest"] or "")
+        ),
+    ),
+    (re.compile(r"buyer confirmed delivery"), lambda m: _("The buyer confirmed delivery")),
+    (
+        re.compile(r"payout (?P<payout>\d+): (?P<net>[\d.]+)"),
+        lambda m: _("Payout %(payout)s: %(net)s") % {"payout": m["payout"], "net": m["net"]},
+    ),
+]

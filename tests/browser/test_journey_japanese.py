@@ -27,7 +27,7 @@ USER_DATA = """
     Hakata Motors Nishi-Nihon Battery Diagnostics Kyushu Energy Storage Kumamoto Forklift
     Works Pohang Refining Wakamatsu Metals Vtoraya Zhizn Batarei Compliance Market Trading
     Nissan Leaf pack Black mass Kitakyushu Fukuoka Gyeongbuk Moscow Hioki AESC dealer
-    diagnostics kumamoto forklift pohang moscow officer
+    diagnostics kumamoto forklift pohang moscow officer staff
     Ministry of Environment
 """
 DATA_WORDS = frozenset(re.findall(r"[A-Za-z-]+", USER_DATA))

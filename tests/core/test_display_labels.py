@@ -9,6 +9,7 @@ from compliance.templatetags.compliance_tags import order_reference, risk_reason
 from diagnostics.models import method_name
 from diagnostics.templatetags.diagnostics_tags import application_label
 from marketplace.catalog.models import ListingEvent
+from marketplace.trading.models import OrderEvent
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,33 @@ from marketplace.catalog.models import ListingEvent
 )
 def test_listing_history_reasons_written_by_the_services_are_translated(reason, english, japanese):
     event = ListingEvent(reason=reason, to_status="draft")
+
+    with translation.override("en"):
+        assert event.reason_display == english
+    with translation.override("ja"):
+        assert event.reason_display == japanese
+
+
+@pytest.mark.parametrize(
+    ("reason", "english", "japanese"),
+    [
+        ("auction", "Auction won", "オークションで落札"),
+        ("payment 7 received", "Payment 7 received", "支払い 7 を受領"),
+        (
+            "compliance case approved",
+            "Compliance case approved",
+            "コンプライアンス案件が承認されました",
+        ),
+        (
+            "compliance case 4 is rejected: licence lapsed",
+            "Compliance case 4: Rejected: licence lapsed",
+            "コンプライアンス案件 4: 却下: licence lapsed",
+        ),
+        ("Goods damaged in transit", "Goods damaged in transit", "Goods damaged in transit"),
+    ],
+)
+def test_order_history_reasons_written_by_the_services_are_translated(reason, english, japanese):
+    event = OrderEvent(reason=reason, to_status="on_hold")
 
     with translation.override("en"):
         assert event.reason_display == english
