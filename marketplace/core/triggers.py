@@ -7,6 +7,7 @@ A refused row raises IntegrityError.
 """
 
 from dataclasses import dataclass
+from importlib import import_module
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -81,3 +82,19 @@ class RowGuard:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+def guards_migration(module: str):
+    """The migration operation that installs the ``GUARDS`` of ``module`` (and drops them when
+    the migration is reversed)."""
+    from django.db import migrations
+
+    def install(apps, schema_editor):
+        for guard in import_module(module).GUARDS:
+            guard.install(schema_editor.connection)
+
+    def drop(apps, schema_editor):
+        for guard in import_module(module).GUARDS:
+            guard.drop(schema_editor.connection)
+
+    return migrations.RunPython(install, drop)

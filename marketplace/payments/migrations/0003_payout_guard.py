@@ -3,19 +3,7 @@
 
 from django.db import migrations
 
-
-def install(apps, schema_editor):
-    from marketplace.payments.guards import GUARDS
-
-    for guard in GUARDS:
-        guard.install(schema_editor.connection)
-
-
-def drop(apps, schema_editor):
-    from marketplace.payments.guards import GUARDS
-
-    for guard in GUARDS:
-        guard.drop(schema_editor.connection)
+from marketplace.core.triggers import guards_migration
 
 
 class Migration(migrations.Migration):
@@ -24,4 +12,4 @@ class Migration(migrations.Migration):
         ("compliance", "0005_counterparty_permits_check"),
     ]
 
-    operations = [migrations.RunPython(install, drop)]
+    operations = [guards_migration("marketplace.payments.guards")]

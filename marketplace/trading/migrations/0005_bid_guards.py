@@ -3,22 +3,10 @@
 
 from django.db import migrations
 
-
-def install(apps, schema_editor):
-    from marketplace.trading.guards import GUARDS
-
-    for guard in GUARDS:
-        guard.install(schema_editor.connection)
-
-
-def drop(apps, schema_editor):
-    from marketplace.trading.guards import GUARDS
-
-    for guard in GUARDS:
-        guard.drop(schema_editor.connection)
+from marketplace.core.triggers import guards_migration
 
 
 class Migration(migrations.Migration):
     dependencies = [("trading", "0004_money_check_constraints")]
 
-    operations = [migrations.RunPython(install, drop)]
+    operations = [guards_migration("marketplace.trading.guards")]
