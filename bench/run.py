@@ -156,6 +156,27 @@ def wait_http(url: str, *, timeout_s: float, process: subprocess.Popen) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
 
 
+def start_web(children: Children, env: dict[str, str], *, port: int, workers: int, threads: int,
+              access_log: Path | None = None) -> subprocess.Popen:  # fmt: skip
+    """gunicorn with the production configuration (gunicorn.conf.py) on 127.0.0.1:``port``."""
+    logging = ["--access-logfile", str(access_log), "--access-logformat", '"%(r)s" %(s)s %(D)s']
+    return children.start(
+        "gunicorn",
+        [
+            PY, "-m", "gunicorn", "marketplace.wsgi:application",
+            "--config", str(ROOT / "gunicorn.conf.py"),
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers),
+            "--worker-class", "gthread",
+            "--threads", str(threads),
+            "--keep-alive", "5",
+            *(logging if access_log else []),
+            "--log-level", "warning",
+        ],
+        env,
+    )  # fmt: skip
+
+
 # --- Database -------------------------------------------------------------------------
 
 
@@ -577,22 +598,14 @@ def run(args: argparse.Namespace, children: Children) -> dict:
     base_url = f"http://127.0.0.1:{port}"
     access_log = LOGS / "access.log"
     phase(f"gunicorn: {args.web_workers} workers × {args.web_threads} threads on {base_url}")
-    gunicorn = children.start(
-        "gunicorn",
-        [
-            PY, "-m", "gunicorn", "marketplace.wsgi:application",
-            "--config", str(ROOT / "gunicorn.conf.py"),  # the production configuration
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(args.web_workers),
-            "--worker-class", "gthread",
-            "--threads", str(args.web_threads),
-            "--keep-alive", "5",
-            "--access-logfile", str(access_log),
-            "--access-logformat", '"%(r)s" %(s)s %(D)s',
-            "--log-level", "warning",
-        ],
+    gunicorn = start_web(
+        children,
         env,
-    )  # fmt: skip
+        port=port,
+        workers=args.web_workers,
+        threads=args.web_threads,
+        access_log=access_log,
+    )
     wait_http(f"{base_url}/healthz", timeout_s=30, process=gunicorn)
     from bench.load import warm_up
 
