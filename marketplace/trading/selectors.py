@@ -10,6 +10,8 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from marketplace.catalog.choices import PUBLIC_STATUSES
+from marketplace.core.prepared import PreparedRead
 from marketplace.trading.choices import SaleStatus
 from marketplace.trading.models import Bid, Offer, Order, ReferencePrice, Sale, TenderBid
 
@@ -107,9 +109,29 @@ def sales_visible_to(*, user) -> QuerySet[Sale]:
     return Sale.objects.filter(visible).select_related("listing", "leading_bid")
 
 
+# One sale as its pages and the bid path use it: the lot, and the pack or module lot whose
+# grade decides whether it is waste (trading.services.eligibility.listing_is_waste).
+_SALE_PAGE_RELATED = ("listing", "listing__pack", "listing__module_lot", "leading_bid")
+
+# The read of every bid and sale request by a member of an organisation, compiled once
+# (core.prepared): the same rows and objects as sales_visible_to(user=…).get(pk=…).
+_SALE_FOR_MEMBER = PreparedRead(
+    lambda organisation, pk: Sale.objects.filter(
+        Q(listing__status__in=PUBLIC_STATUSES) | Q(listing__seller_id=organisation), pk=pk
+    ).select_related(*_SALE_PAGE_RELATED),
+    organisation=int,
+    pk=int,
+)
+
+
 def sale_get_for_user(*, user, pk: int) -> Sale:
+    if user.is_authenticated and not user.is_staff and user.organisation_id:
+        sale = _SALE_FOR_MEMBER.first(organisation=user.organisation_id, pk=pk)
+        if sale is None:
+            raise Http404
+        return sale
     try:
-        return sales_visible_to(user=user).get(pk=pk)
+        return sales_visible_to(user=user).select_related(*_SALE_PAGE_RELATED).get(pk=pk)
     except Sale.DoesNotExist:
         raise Http404 from None
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.services import ensure_can_trade
 from marketplace.core.exceptions import DomainError, InvalidTransition
+from marketplace.core.prepared import PreparedRead
 from marketplace.payments.choices import DepositOutcome, PaymentPurpose, PaymentStatus
 from marketplace.payments.clients.stripe_client import PaymentProviderError
 from marketplace.payments.models import Payment
@@ -47,10 +48,18 @@ def deposit_required_amount(sale: Sale) -> Decimal:
     )
 
 
-def live_deposit(*, sale: Sale, organisation: Organisation) -> Payment | None:
-    return Payment.objects.filter(
+# Read by every bid on a lot above the threshold: compiled once (core.prepared).
+_LIVE_DEPOSIT = PreparedRead(
+    lambda sale, organisation: Payment.objects.filter(
         purpose=PaymentPurpose.DEPOSIT, sale=sale, organisation=organisation, deposit_outcome=""
-    ).first()
+    ).order_by("pk")[:1],
+    sale=int,
+    organisation=int,
+)
+
+
+def live_deposit(*, sale: Sale, organisation: Organisation) -> Payment | None:
+    return _LIVE_DEPOSIT.first(sale=sale.pk, organisation=organisation.pk)
 
 
 def ensure_deposit(*, sale: Sale, organisation: Organisation) -> None:
