@@ -23,7 +23,16 @@ PASSWORD = "correct-horse-battery-staple"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Before the test database is dropped, end the sessions that still hold it (a live
-    server thread, a worker that is shutting down), so the drop does not warn and fail."""
+    server thread, a worker that is shutting down), so the drop does not warn and fail.
+
+    The tests build tables without migrations (faster); the database function the bid path
+    calls on PostgreSQL is created here, as its migration creates it in production."""
+    from marketplace.trading import bid_function
+
+    with django_db_blocker.unblock():
+        from django.db import connection as setup_connection
+
+        bid_function.install(setup_connection)
     yield
     from django.db import connection
 
