@@ -1,0 +1,80 @@
+"""The general and action limits are checked together, with DRF's rule: a request passes a
+scope if fewer than N of that scope passed in the period; refused requests do not count."""
+
+import pytest
+from django.core.cache import cache
+
+from marketplace.core.api.throttles import RequestRateThrottle
+
+pytestmark = pytest.mark.django_db
+
+PRECHECK = "/api/v1/compliance/precheck/"
+OUTFLOW = "/api/v1/circularity/outflow/"  # public: anonymous visitors may read it
+BODY = {"material": "black_mass", "origin": "JP", "destination": "KR"}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(RequestRateThrottle, "timer", staticmethod(lambda: now[0]))
+    cache.clear()
+    return now
+
+
+def _limits(settings, **rates):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            **rates,
+        },
+    }
+
+
+def test_a_refused_request_is_not_counted_against_the_next_period(
+    api_client, buyer, settings, clock
+):
+    _limits(settings, precheck="1/minute")
+    api_client.force_authenticate(buyer)
+    first = api_client.post(PRECHECK, BODY, format="json")
+    clock[0] += 30
+    refused = api_client.post(PRECHECK, BODY, format="json")
+    clock[0] += 31  # 61 s after the first, 31 s after the refused one
+    again = api_client.post(PRECHECK, BODY, format="json")
+
+    assert (first.status_code, refused.status_code, again.status_code) == (200, 429, 200)
+    assert int(refused["Retry-After"]) == 30  # until the first leaves the period
+
+
+def test_the_general_user_limit_applies_beside_the_action_limit(api_client, buyer, settings, clock):
+    _limits(settings, user="2/minute", precheck="100/minute")
+    api_client.force_authenticate(buyer)
+    statuses = [api_client.post(PRECHECK, BODY, format="json").status_code for _ in range(3)]
+    other_route = api_client.get("/api/v1/listings/")
+
+    assert statuses == [200, 200, 429]
+    assert other_route.status_code == 429  # the per-user limit covers every route
+
+
+def test_anonymous_requests_are_limited_by_address(api_client, settings, clock):
+    _limits(settings, anon="2/minute")
+    from_one = [api_client.get(OUTFLOW, REMOTE_ADDR="192.0.2.1").status_code for _ in range(3)]
+    from_another = api_client.get(OUTFLOW, REMOTE_ADDR="192.0.2.2")
+
+    assert from_one == [200, 200, 429]
+    assert from_another.status_code == 200
+
+
+def test_every_scope_of_a_request_is_one_cache_read_and_one_write(
+    api_client, buyer, settings, clock, monkeypatch
+):
+    calls = []
+    for name in ("get", "set", "get_many", "set_many"):
+        original = getattr(cache, name)
+        monkeypatch.setattr(
+            cache, name, lambda *a, _n=name, _f=original, **k: calls.append(_n) or _f(*a, **k)
+        )
+    api_client.force_authenticate(buyer)
+    assert api_client.post(PRECHECK, BODY, format="json").status_code == 200
+
+    assert calls == ["get_many", "set_many"]  # user and precheck scopes together
