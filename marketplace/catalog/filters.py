@@ -5,9 +5,11 @@ unify the item types. Price ranges compare the number as entered: combine them w
 `currency` when listings in several currencies are mixed.
 """
 
+import copy
 from typing import ClassVar
 
 import django_filters
+from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +43,32 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
             else:
                 ordering.append(field.asc(nulls_last=True))
         return queryset.order_by(*ordering, "-pk")
+
+
+class _FiltersCopiedShallowly(dict):
+    """A FilterSet's filters, which it deep-copies for every instance so that an instance may
+    change its own. Ours change nothing after the class is built but the model and parent
+    each instance sets on its copy, so a shallow copy of each is enough."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return {name: _copy_filter(filter_) for name, filter_ in self.items()}
+
+
+def _copy_filter(filter_: django_filters.Filter) -> django_filters.Filter:
+    copied = copy.copy(filter_)
+    if filter_.method is not None:
+        copied.method = filter_.method  # rebinds the method's caller to the copy's parent
+    return copied
+
+
+class _FieldsSharingChoices(dict):
+    """A form's fields, which every form deep-copies. Copied as `Field.__deepcopy__` does
+    (own widget, error messages and validators), but the choice lists are shared: nothing
+    changes them after the form class is built. Copying them deeply (the chemistry and
+    country labels, lazily translated) was most of the cost of building a search's form."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return {name: forms.Field.__deepcopy__(field, memo) for name, field in self.items()}
 
 
 class CountryCodeField(django_filters.fields.ChoiceField):
@@ -128,8 +156,14 @@ class ListingFilter(django_filters.FilterSet):
         key = (type(self), translation.get_language())
         form_class = self._form_classes.get(key)
         if form_class is None:
-            form_class = self._form_classes[key] = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = _FieldsSharingChoices(form_class.base_fields)
+            self._form_classes[key] = form_class
         return form_class
+
+    @classmethod
+    def get_filters(cls) -> dict:
+        return _FiltersCopiedShallowly(super().get_filters())
 
     def filter_text(self, queryset: QuerySet[Listing], name: str, value: str) -> QuerySet:
         # Every word anywhere in title, make, model, manufacturer or module type: the

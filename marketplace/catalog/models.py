@@ -326,6 +326,9 @@ class Listing(models.Model):
                 fields=["listing_type", "item_chemistry", "item_soh_pct"],
                 name="listing_type_chemistry_soh",
             ),
+            # The default order (Meta.ordering), which a search without `ordering` gets: its
+            # page is read in index order and stops after 25 matches instead of sorting them all.
+            models.Index(fields=["-created_at", "-id"], name="listing_created"),
         ]
         constraints = [
             # Exactly the item that the listing type names, and nothing else.

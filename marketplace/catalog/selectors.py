@@ -19,26 +19,50 @@ from marketplace.catalog.models import (
 )
 from marketplace.core.exceptions import PermissionDeniedError
 
+# The item's headline figures under the names the browse filters, sorts and the HTML rows
+# use: the listing's own search columns (`catalog.search`).
+SEARCH_COLUMNS = {
+    "chemistry_code": F("item_chemistry"),
+    "soh_value": F("item_soh_pct"),
+    "grade_code": F("item_grade"),
+    "soh_source_code": F("item_soh_source"),
+    "capacity_kwh": F("item_capacity_kwh"),
+}
+ITEM_RELATIONS = ("seller", "vehicle", "pack", "module_lot", "black_mass_lot")
+
 
 def listings_annotated() -> QuerySet[Listing]:
-    """Listings with the headline figures of their item as columns to filter and sort on.
+    """Listings with their seller and item, and the headline figures of their item as columns
+    to filter and sort on.
 
     A used EV's pack is `pack` as well, so packs and EVs share one path; module lots
     carry their own SOH, black mass only a source chemistry. The figures are the listing's own
     search columns (`catalog.search`), so filtering and sorting never join the item tables.
     """
-    return Listing.objects.select_related(
-        "seller",
-        "vehicle",
-        "pack",
-        "module_lot",
-        "black_mass_lot",
-    ).annotate(
-        chemistry_code=F("item_chemistry"),
-        soh_value=F("item_soh_pct"),
-        grade_code=F("item_grade"),
-        soh_source_code=F("item_soh_source"),
-        capacity_kwh=F("item_capacity_kwh"),
+    return Listing.objects.select_related(*ITEM_RELATIONS).annotate(**SEARCH_COLUMNS)
+
+
+def listings_searchable() -> QuerySet[Listing]:
+    """The listing table alone, with the names of `listings_annotated()` as aliases (filtered
+    and sorted on, not selected): what a search filters, counts and orders before
+    `listings_with_items()` joins the rows of one page."""
+    return Listing.objects.alias(**SEARCH_COLUMNS)
+
+
+def listings_with_items(page: QuerySet[Listing]) -> QuerySet[Listing]:
+    """The listings of ``page`` (an ordered, sliced queryset of `listings_searchable()`) with
+    their seller and item, in the page's order, in one statement.
+
+    The page is chosen on the listing table alone and only its rows are joined: a join above
+    the LIMIT joins every match first whenever the order cannot come from an index (bench:
+    4,740 rows joined to five tables and sorted to show 25, 30 ms instead of 5).
+    """
+    ordering = page.query.order_by or Listing._meta.ordering
+    return (
+        Listing.objects.select_related(*ITEM_RELATIONS)
+        .alias(**SEARCH_COLUMNS)
+        .filter(pk__in=page.values("pk"))
+        .order_by(*ordering)
     )
 
 
@@ -59,6 +83,15 @@ def listing_visibility(user: User, *, prefix: str = "") -> Q:
 
 def listings_for_user(*, user: User) -> QuerySet[Listing]:
     queryset = listings_annotated()
+    if user.is_authenticated and user.is_staff:
+        return queryset
+    return queryset.filter(_visibility(user))
+
+
+def listings_searchable_for_user(*, user: User) -> QuerySet[Listing]:
+    """`listings_for_user()` on the listing table alone, for a search (see
+    `listings_with_items()`)."""
+    queryset = listings_searchable()
     if user.is_authenticated and user.is_staff:
         return queryset
     return queryset.filter(_visibility(user))

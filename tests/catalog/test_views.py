@@ -181,6 +181,30 @@ def test_browse_filters_by_chemistry_and_price(web, buyer, seller):
     assert [listing.title for listing in response.context["page"].object_list] == ["LFP cheap"]
 
 
+def test_browse_rows_show_the_items_chemistry_soh_grade_and_capacity(web, buyer, seller):
+    org = seller.organisation
+    ListingFactory(
+        seller=org,
+        created_by=seller,
+        title="Graded pack",
+        pack=BatteryPackFactory(
+            owner=org,
+            chemistry="LFP",
+            soh_pct=Decimal("87.50"),
+            grade="B1",
+            rated_capacity_kwh=Decimal("62.00"),
+        ),
+    )
+
+    response = web(buyer).get("/catalog/")
+
+    row = response.content.decode().split("Graded pack", 1)[1].split("</tr>", 1)[0]
+    assert "<td>LFP</td>" in row
+    assert "87.50 %" in row
+    assert '<span class="badge">B1</span>' in row
+    assert "62 kWh" in row
+
+
 def test_watch_and_unwatch(web, buyer, seller):
     listing = ListingFactory(seller=seller.organisation, created_by=seller)
     client = web(buyer)

@@ -11,6 +11,7 @@ from marketplace.catalog import importing, selectors, services, uploads
 from marketplace.catalog.api import serializers
 from marketplace.catalog.filters import ListingFilter
 from marketplace.catalog.models import Listing, SavedSearch, WatchlistEntry
+from marketplace.core.api.pagination import CappedCountPagination
 
 
 class ListingViewSet(
@@ -28,6 +29,7 @@ class ListingViewSet(
 
     permission_classes = [CanTrade]
     filterset_class = ListingFilter
+    pagination_class = CappedCountPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
     queryset = Listing.objects.none()  # for the schema; requests use get_queryset
 
@@ -35,11 +37,16 @@ class ListingViewSet(
         return selectors.listings_for_user(user=self.request.user)
 
     def list(self, request, *args, **kwargs):
-        listings = self.filter_queryset(self.get_queryset())
+        # Filter, count and choose the page on the listing table alone; join the seller and
+        # items to the rows shown only.
+        listings = self.filter_queryset(selectors.listings_searchable_for_user(user=request.user))
         page = self.paginate_queryset(listings)
+        rows = selectors.listings_with_items(listings if page is None else page).only(
+            *serializers.listing_row_columns()
+        )
         if page is None:
-            return Response(serializers.listing_rows(listings))
-        return self.get_paginated_response(serializers.listing_rows(page))
+            return Response(serializers.listing_rows(rows))
+        return self.get_paginated_response(serializers.listing_rows(rows))
 
     def get_serializer_class(self):
         if self.action == "create":
