@@ -145,6 +145,18 @@ def main(argv: list[str]) -> int:
             f"  ratio {result['ratio']}, answered {result['answered_per_s']}/s, "
             f"load generator CPU {time.process_time() - started:.1f} s"
         )
+        from bench.load import read_load
+
+        reads = read_load(
+            base_url=base_url,
+            tokens=seeded.bidder_tokens,
+            path=f"/api/v1/trading/sales/{seeded.hot_sale_id}/",
+            seconds=args.seconds,
+        )
+        print(
+            f"  the same clients reading the sale (GET): {reads.answered / reads.seconds:.1f}/s, "
+            f"{len(reads.errors)} errors"
+        )
     finally:
         children.stop_all()
     return 1 if result["lost"] or result["duplicated"] or result["errors"] else 0

@@ -147,6 +147,46 @@ def bid_load(
 
 
 @dataclass
+class ReadRun:
+    answered: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def _read_load(*, base_url: str, tokens: list[str], path: str, seconds: float) -> ReadRun:
+    run = ReadRun()
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    connector = aiohttp.TCPConnector(limit=len(tokens))
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        started = time.monotonic()
+        deadline = started + seconds
+
+        async def reader(token: str) -> None:
+            headers = {"Authorization": f"Token {token}"}
+            while time.monotonic() < deadline:
+                sent = time.perf_counter()
+                async with session.get(f"{base_url}{path}", headers=headers) as response:
+                    await response.read()
+                    status = response.status
+                if status != 200:
+                    run.errors.append(f"HTTP {status}")
+                    continue
+                run.answered += 1
+                run.latencies_ms.append((time.perf_counter() - sent) * 1000)
+
+        await asyncio.gather(*(reader(token) for token in tokens))
+        run.seconds = time.monotonic() - started
+    return run
+
+
+def read_load(*, base_url: str, tokens: list[str], path: str, seconds: float) -> ReadRun:
+    """Closed-loop authenticated GETs of one path: what the web tier answers per second with
+    authentication, throttles and one read, for comparison with the bid path."""
+    return asyncio.run(_read_load(base_url=base_url, tokens=tokens, path=path, seconds=seconds))
+
+
+@dataclass
 class SearchRun:
     latencies_ms: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
