@@ -31,6 +31,7 @@ from marketplace.core.exceptions import (
     InvalidTransition,
     PermissionDeniedError,
 )
+from marketplace.payments.services.deposits import deposits_live_exist
 from marketplace.trading.auction import auction_state
 from marketplace.trading.choices import (
     SALE_TRANSITIONS,
@@ -244,46 +245,69 @@ def sale_close(*, sale: Sale, now: datetime | None = None, actor: User | None = 
     """
     now = now or timezone.now()
     with transaction.atomic():
-        # The claim: of two closers racing, the second's WHERE no longer matches (on PostgreSQL
-        # it waits for the first's row lock, then re-reads the row and updates nothing).
-        claimed = Sale.objects.filter(pk=sale.pk, status=SaleStatus.OPEN, ends_at__lte=now).update(
-            status=SaleStatus.CLOSED, closed_at=now, version=F("version") + 1
-        )
-        if claimed != 1:
+        locked = _lock_due(Sale.objects.filter(pk=sale.pk), now=now, skip_locked=False)
+        if locked is None:
             sale.refresh_from_db()
             return sale
-        # The claim holds the row lock until the commit: a plain read, with what the award
-        # needs (the lot, the leading bid and its bidder) in the same statement.
-        locked = Sale.objects.select_related("listing", "leading_bid__bidder_organisation").get(
-            pk=sale.pk
-        )
-        # Written with the outcome's event (awarded / no sale) in one INSERT.
-        locked._pending_events = [
-            _event_row(locked, "closed", SaleStatus.OPEN, SaleStatus.CLOSED, actor=actor, now=now)
-        ]
-        if locked.is_auction:
-            _close_auction(locked, now=now, actor=actor)
-        elif locked.is_tender:
-            from marketplace.trading.services.tenders import tender_close
-
-            winner = tender_close(sale=locked, now=now)
-            if winner is None:
-                _end_without_sale(locked, actor=actor, now=now, reason="no acceptable tender")
-            else:
-                award(
-                    sale=locked,
-                    from_status=SaleStatus.CLOSED,
-                    buyer_organisation=winner.bidder_organisation,
-                    amount=Decimal(winner.value_jpy),
-                    origin=OrderOrigin.TENDER,
-                    actor=actor,
-                    now=now,
-                )
-        else:
-            _end_without_sale(locked, actor=actor, now=now, reason="fixed-price sale ended")
-        _write_pending_events(locked)
+        _close_locked(locked, now=now, actor=actor)
     _copy_row(locked, to=sale)
     return sale
+
+
+def _lock_due(candidates, *, now: datetime, skip_locked: bool) -> Sale | None:
+    """The first open, due sale of ``candidates``, row-locked, with what the close needs (the
+    lot, the leading bid and its bidder) read in the same statement.
+
+    The lock is the claim. A bid (which locks the same row) committed before it is read here;
+    one that comes after waits, then finds the sale closed. Of two closers the second waits,
+    then PostgreSQL re-checks the WHERE on the row as the first left it and returns nothing.
+    """
+    return (
+        candidates.filter(status=SaleStatus.OPEN, ends_at__lte=now)
+        .select_related("listing", "leading_bid__bidder_organisation")
+        .select_for_update(of=("self",), skip_locked=skip_locked)
+        .order_by("ends_at", "pk")
+        .first()
+    )
+
+
+def _close_locked(locked: Sale, *, now: datetime, actor: User | None) -> None:
+    """Close the locked, due sale inside the caller's transaction."""
+    # Written with the outcome's event (awarded / no sale) in one INSERT.
+    locked._pending_events = [
+        _event_row(locked, "closed", SaleStatus.OPEN, SaleStatus.CLOSED, actor=actor, now=now)
+    ]
+    locked.status, locked.closed_at = SaleStatus.CLOSED, now
+    if locked.is_tender:
+        from marketplace.trading.services.tenders import tender_close
+
+        # The tender's ranking reads the sale as closed: the claim is written first.
+        Sale.objects.filter(pk=locked.pk).update(
+            status=SaleStatus.CLOSED, closed_at=now, version=F("version") + 1
+        )
+        locked.version += 1
+        winner = tender_close(sale=locked, now=now)
+        if winner is None:
+            _end_without_sale(locked, actor=actor, now=now, reason="no acceptable tender")
+        else:
+            award(
+                sale=locked,
+                from_status=SaleStatus.CLOSED,
+                buyer_organisation=winner.bidder_organisation,
+                amount=Decimal(winner.value_jpy),
+                origin=OrderOrigin.TENDER,
+                actor=actor,
+                now=now,
+            )
+    else:
+        # Nothing reads the sale between the claim and the outcome: the row goes from open to
+        # its outcome in one UPDATE (both events are written, "closed" first).
+        locked._close_unwritten = True
+        if locked.is_auction:
+            _close_auction(locked, now=now, actor=actor)
+        else:
+            _end_without_sale(locked, actor=actor, now=now, reason="fixed-price sale ended")
+    _write_pending_events(locked)
 
 
 def _copy_row(source: Sale, *, to: Sale) -> None:
@@ -316,26 +340,34 @@ def _close_auction(sale: Sale, *, now: datetime, actor: User | None) -> None:
         )
 
 
-def sales_close_due(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+def sales_close_due(
+    *, now: datetime | None = None, limit: int = 100, skip_locked: bool = False
+) -> list[int]:
     """The sweeper: close up to ``limit`` overdue open sales, oldest end first; their ids.
 
     Each sale closes in its own transaction, so one that fails does not hold back the rest.
+    With ``skip_locked`` a sale another transaction holds (a closer, a bid) is left to it and
+    to its own close task: workers closing a storm side by side never wait for each other.
     """
     now = now or timezone.now()
-    due = list(
-        Sale.objects.filter(status=SaleStatus.OPEN, ends_at__lte=now)
-        .order_by("ends_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    closed = []
-    for sale_id in due:
+    closed: list[int] = []
+    failed: list[int] = []
+    while len(closed) + len(failed) < limit:
+        sale_id = None
         try:
-            sale = sale_close(sale=Sale.objects.get(pk=sale_id), now=now)
+            with transaction.atomic():
+                locked = _lock_due(
+                    Sale.objects.exclude(pk__in=failed), now=now, skip_locked=skip_locked
+                )
+                if locked is None:
+                    break
+                sale_id = locked.pk
+                _close_locked(locked, now=now, actor=None)
         except DomainError:
             logger.exception("closing sale %s failed", sale_id)
+            failed.append(sale_id)
             continue
-        if sale.status != SaleStatus.OPEN:
-            closed.append(sale_id)
+        closed.append(sale_id)
     return closed
 
 
@@ -442,14 +474,22 @@ def _move(
             % {"current": SaleStatus(from_status).label, "target": SaleStatus(to_status).label}
         )
     updates: dict[str, Any] = {"status": to_status, "version": F("version") + 1}
-    if to_status in (SaleStatus.CANCELLED, SaleStatus.AWARDED) and sale.closed_at is None:
+    stored_status = from_status
+    if sale.__dict__.pop("_close_unwritten", False):
+        # The close's claim (open → closed, under the row lock) goes with this UPDATE.
+        stored_status = SaleStatus.OPEN
+        updates["closed_at"] = sale.closed_at
+    elif to_status in (SaleStatus.CANCELLED, SaleStatus.AWARDED) and sale.closed_at is None:
         updates["closed_at"] = now
-    if Sale.objects.filter(pk=sale.pk, status=from_status).update(**updates) != 1:
+    if Sale.objects.filter(pk=sale.pk, status=stored_status).update(**updates) != 1:
         raise InvalidTransition()
     sale.status = to_status
     sale.closed_at = sale.closed_at or now
     sale.version += 1
-    if not SALE_TRANSITIONS[to_status]:  # decided: capture the winner's deposit, release others
+    if not SALE_TRANSITIONS[to_status] and deposits_live_exist(sale=sale):
+        # Decided: capture the winner's deposit, release the others. Read after the UPDATE
+        # above took the row lock; a deposit opened meanwhile settles itself (see
+        # deposits_live_exist).
         outbox.enqueue("payments.settle_deposits", sale_id=sale.pk)
     _event(sale, to_status, from_status, to_status, actor=actor, now=now, reason=reason, data=data)
 
