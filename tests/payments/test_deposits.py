@@ -104,6 +104,29 @@ def test_a_close_without_deposits_sends_no_settling(seller):
     assert not OutboxTask.objects.filter(task_name="payments.settle_deposits").exists()
 
 
+def test_a_batch_close_settles_the_sales_with_deposits_only(
+    seller, card, django_capture_on_commit_callbacks
+):
+    with_deposit, without = (
+        open_auction(seller, start="2000000"),
+        open_auction(seller, start="2000000"),
+    )
+    held = services.deposit_authorise(
+        sale=with_deposit, user=bidder("alice"), payment_method=card, now=T0 + minutes(1)
+    )
+
+    with django_capture_on_commit_callbacks() as sends:
+        closed = trading_services.sales_close_due(now=T0 + timedelta(hours=25))
+
+    assert sorted(closed) == sorted([with_deposit.pk, without.pk])
+    settling = OutboxTask.objects.filter(task_name="payments.settle_deposits")
+    assert [row.kwargs for row in settling] == [{"sale_id": with_deposit.pk}]
+    for send in sends:
+        send()
+    held.refresh_from_db()
+    assert (held.status, held.deposit_outcome) == ("canceled", "released")
+
+
 def test_a_deposit_recorded_while_the_sale_closes_is_released(
     big_auction, card, monkeypatch, django_capture_on_commit_callbacks
 ):

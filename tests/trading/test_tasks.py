@@ -8,7 +8,7 @@ from django.utils import timezone
 from marketplace.catalog.choices import SaleFormat
 from marketplace.trading import services, tasks
 from marketplace.trading.choices import SaleStatus
-from marketplace.trading.models import Order
+from marketplace.trading.models import Order, SaleEvent
 from tests.catalog.factories import ListingFactory
 from tests.trading.sale_support import D, bidder
 
@@ -75,6 +75,11 @@ def test_close_task_also_closes_the_other_due_sales_but_not_an_extended_one(sell
     )
     assert Order.objects.filter(sale__in=[own, other]).count() == 2
     assert not Order.objects.filter(sale=extended).exists()
+    batch_events = SaleEvent.objects.filter(sale=other).order_by("pk")
+    assert [(e.kind, e.from_status, e.to_status) for e in batch_events][-2:] == [
+        ("closed", "open", "closed"),
+        ("awarded", "closed", "awarded"),
+    ]
     assert tasks.close_sale.delay(other.pk).get() == "not open"  # its own task: nothing left
 
 

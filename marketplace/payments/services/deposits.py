@@ -69,6 +69,18 @@ def deposits_live_exist(*, sale: Sale) -> bool:
     ).exists()
 
 
+def sales_with_live_deposits(*, sale_ids: list[int]) -> set[int]:
+    """Of ``sale_ids``, the sales with a deposit not yet settled (deposits_live_exist for a
+    batch of sales whose row locks the caller holds)."""
+    return set(
+        Payment.objects.filter(
+            purpose=PaymentPurpose.DEPOSIT, sale_id__in=sale_ids, deposit_outcome=""
+        )
+        .values_list("sale_id", flat=True)
+        .distinct()
+    )
+
+
 def _settle_if_decided(*, sale: Sale) -> None:
     """After a deposit of ``sale`` was recorded: if the sale was decided meanwhile, its final
     transition may not have seen the deposit (it read before our row committed), so the

@@ -31,7 +31,10 @@ from marketplace.core.exceptions import (
     InvalidTransition,
     PermissionDeniedError,
 )
-from marketplace.payments.services.deposits import deposits_live_exist
+from marketplace.payments.services.deposits import (
+    deposits_live_exist,
+    sales_with_live_deposits,
+)
 from marketplace.trading.auction import auction_state
 from marketplace.trading.choices import (
     SALE_TRANSITIONS,
@@ -269,12 +272,19 @@ def _with_close_relations(sales):
     return sales.select_related("listing", "leading_bid__bidder_organisation")
 
 
-def _close_locked(locked: Sale, *, now: datetime, actor: User | None) -> None:
-    """Close the locked, due sale inside the caller's transaction."""
-    # Written with the outcome's event (awarded / no sale) in one INSERT.
+def _close_locked(
+    locked: Sale, *, now: datetime, actor: User | None, defer_events: bool = False
+) -> list[SaleEvent]:
+    """Close the locked, due sale inside the caller's transaction.
+
+    The "closed" event is written with the outcome's event (awarded / no sale) in one INSERT;
+    with ``defer_events`` both are returned unwritten, for the caller to write with the other
+    sales' events of its transaction.
+    """
     locked._pending_events = [
         _event_row(locked, "closed", SaleStatus.OPEN, SaleStatus.CLOSED, actor=actor, now=now)
     ]
+    locked._events_deferred = defer_events
     locked.status, locked.closed_at = SaleStatus.CLOSED, now
     if locked.is_tender:
         from marketplace.trading.services.tenders import tender_close
@@ -305,7 +315,11 @@ def _close_locked(locked: Sale, *, now: datetime, actor: User | None) -> None:
             _close_auction(locked, now=now, actor=actor)
         else:
             _end_without_sale(locked, actor=actor, now=now, reason="fixed-price sale ended")
+    if defer_events:
+        unwritten, locked._pending_events = locked._pending_events, []
+        return unwritten
     _write_pending_events(locked)
+    return []
 
 
 def _copy_row(source: Sale, *, to: Sale) -> None:
@@ -372,8 +386,13 @@ def sales_close_due(
                 )
                 if not ids:
                     break
+                # Read under the locks just taken (see deposits_live_exist), for all of them.
+                with_deposits = sales_with_live_deposits(sale_ids=ids)
+                events: list[SaleEvent] = []
                 for locked in _with_close_relations(Sale.objects.filter(pk__in=ids)):
-                    _close_locked(locked, now=now, actor=None)
+                    locked._live_deposits = locked.pk in with_deposits
+                    events += _close_locked(locked, now=now, actor=None, defer_events=True)
+                SaleEvent.objects.bulk_create(events)
         except DomainError:
             for sale_id in ids:
                 try:
@@ -504,7 +523,10 @@ def _move(
     sale.status = to_status
     sale.closed_at = sale.closed_at or now
     sale.version += 1
-    if not SALE_TRANSITIONS[to_status] and deposits_live_exist(sale=sale):
+    live_deposits = sale.__dict__.pop("_live_deposits", None)  # known to a batch close
+    if live_deposits is None and not SALE_TRANSITIONS[to_status]:
+        live_deposits = deposits_live_exist(sale=sale)
+    if not SALE_TRANSITIONS[to_status] and live_deposits:
         # Decided: capture the winner's deposit, release the others. Read after the UPDATE
         # above took the row lock; a deposit opened meanwhile settles itself (see
         # deposits_live_exist).
@@ -523,12 +545,15 @@ def _event(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> SaleEvent:
-    """Append an event row; events the close left pending go in the same INSERT, first."""
+    """Append an event row; events the close left pending go in the same INSERT, first (or
+    the row joins them, when the close writes its events later)."""
     row = _event_row(
         sale, kind, from_status, to_status, actor=actor, now=now, reason=reason, data=data
     )
     pending = getattr(sale, "_pending_events", None)
-    if pending:
+    if pending is not None and getattr(sale, "_events_deferred", False):
+        pending.append(row)
+    elif pending:
         sale._pending_events = []
         SaleEvent.objects.bulk_create([*pending, row])
     else:
