@@ -9,6 +9,7 @@ to PUBLISHED) and the event rows commit together.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -262,7 +263,9 @@ def sale_close(*, sale: Sale, now: datetime | None = None, actor: User | None = 
         if locked is None:
             sale.refresh_from_db()
             return sale
-        _close_locked(locked, now=now, actor=actor)
+        batch = _CloseBatch(now=now, sale_ids=[locked.pk])
+        _close_locked(locked, batch=batch, actor=actor)
+        batch.write()
     _copy_row(locked, to=sale)
     return sale
 
@@ -272,19 +275,53 @@ def _with_close_relations(sales):
     return sales.select_related("listing", "leading_bid__bidder_organisation")
 
 
-def _close_locked(
-    locked: Sale, *, now: datetime, actor: User | None, defer_events: bool = False
-) -> list[SaleEvent]:
-    """Close the locked, due sale inside the caller's transaction.
+@dataclass
+class _CloseBatch:
+    """The closes of one transaction, whose sales' row locks it holds: their writes wait until
+    all of them are decided, then each kind of row goes in one statement (the sales' UPDATEs,
+    one per outcome, then their events, then the orders' events).
 
-    The "closed" event is written with the outcome's event (awarded / no sale) in one INSERT;
-    with ``defer_events`` both are returned unwritten, for the caller to write with the other
-    sales' events of its transaction.
+    Nothing reads those rows in between: the locks keep other transactions out, and the
+    close's own steps (the order, the listing's move, the guarantees) do not look at them.
     """
-    locked._pending_events = [
+
+    now: datetime
+    sale_ids: list[int]
+    live_deposits: set[int] = field(init=False)
+    moves: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    sale_events: list[SaleEvent] = field(default_factory=list)
+    order_events: list[OrderEvent] = field(default_factory=list)
+    sales: list[Sale] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Read under the locks just taken: see deposits_live_exist.
+        self.live_deposits = sales_with_live_deposits(sale_ids=self.sale_ids)
+
+    def move(self, sale: Sale, *, stored_status: str, to_status: str) -> None:
+        self.moves.setdefault((stored_status, to_status), []).append(sale.pk)
+
+    def write(self) -> None:
+        for (stored_status, to_status), ids in self.moves.items():
+            moved = Sale.objects.filter(pk__in=ids, status=stored_status).update(
+                status=to_status, closed_at=self.now, version=F("version") + 1
+            )
+            if moved != len(ids):
+                raise InvalidTransition()
+        SaleEvent.objects.bulk_create(self.sale_events)
+        if self.order_events:
+            OrderEvent.objects.bulk_create(self.order_events)
+        for sale in self.sales:
+            del sale._close_batch
+
+
+def _close_locked(locked: Sale, *, batch: _CloseBatch, actor: User | None) -> None:
+    """Decide the locked, due sale; its writes join ``batch``."""
+    now = batch.now
+    locked._close_batch = batch
+    batch.sales.append(locked)
+    batch.sale_events.append(
         _event_row(locked, "closed", SaleStatus.OPEN, SaleStatus.CLOSED, actor=actor, now=now)
-    ]
-    locked._events_deferred = defer_events
+    )
     locked.status, locked.closed_at = SaleStatus.CLOSED, now
     if locked.is_tender:
         from marketplace.trading.services.tenders import tender_close
@@ -294,6 +331,7 @@ def _close_locked(
             status=SaleStatus.CLOSED, closed_at=now, version=F("version") + 1
         )
         locked.version += 1
+        locked._stored_status = SaleStatus.CLOSED
         winner = tender_close(sale=locked, now=now)
         if winner is None:
             _end_without_sale(locked, actor=actor, now=now, reason="no acceptable tender")
@@ -307,19 +345,10 @@ def _close_locked(
                 actor=actor,
                 now=now,
             )
+    elif locked.is_auction:
+        _close_auction(locked, now=now, actor=actor)
     else:
-        # Nothing reads the sale between the claim and the outcome: the row goes from open to
-        # its outcome in one UPDATE (both events are written, "closed" first).
-        locked._close_unwritten = True
-        if locked.is_auction:
-            _close_auction(locked, now=now, actor=actor)
-        else:
-            _end_without_sale(locked, actor=actor, now=now, reason="fixed-price sale ended")
-    if defer_events:
-        unwritten, locked._pending_events = locked._pending_events, []
-        return unwritten
-    _write_pending_events(locked)
-    return []
+        _end_without_sale(locked, actor=actor, now=now, reason="fixed-price sale ended")
 
 
 def _copy_row(source: Sale, *, to: Sale) -> None:
@@ -327,8 +356,8 @@ def _copy_row(source: Sale, *, to: Sale) -> None:
     to date by _move), without reading it again."""
     if to is source:
         return
-    for field in Sale._meta.concrete_fields:
-        setattr(to, field.attname, getattr(source, field.attname))
+    for model_field in Sale._meta.concrete_fields:
+        setattr(to, model_field.attname, getattr(source, model_field.attname))
     for relation in ("listing", "leading_bid"):
         if Sale._meta.get_field(relation).is_cached(source):
             setattr(to, relation, getattr(source, relation))
@@ -386,13 +415,10 @@ def sales_close_due(
                 )
                 if not ids:
                     break
-                # Read under the locks just taken (see deposits_live_exist), for all of them.
-                with_deposits = sales_with_live_deposits(sale_ids=ids)
-                events: list[SaleEvent] = []
+                batch = _CloseBatch(now=now, sale_ids=ids)
                 for locked in _with_close_relations(Sale.objects.filter(pk__in=ids)):
-                    locked._live_deposits = locked.pk in with_deposits
-                    events += _close_locked(locked, now=now, actor=None, defer_events=True)
-                SaleEvent.objects.bulk_create(events)
+                    _close_locked(locked, batch=batch, actor=None)
+                batch.write()
         except DomainError:
             for sale_id in ids:
                 try:
@@ -451,9 +477,13 @@ def award(
     except IntegrityError:
         # The last guard: one order per sale, whatever raced.
         raise ConflictError(_("This sale already has an order.")) from None
-    OrderEvent.objects.create(
+    event = OrderEvent(
         order=order, to_status=OrderStatus.CREATED, actor=actor, reason=origin, created_at=now
     )
+    if batch := sale.__dict__.get("_close_batch"):
+        batch.order_events.append(event)
+    else:
+        event.save(force_insert=True)
     catalog_services.listing_mark_sold(
         listing=listing, actor=actor, reason=f"sale {sale.pk} awarded ({origin})"
     )
@@ -510,26 +540,27 @@ def _move(
             _("A sale that is %(current)s cannot become %(target)s.")
             % {"current": SaleStatus(from_status).label, "target": SaleStatus(to_status).label}
         )
-    updates: dict[str, Any] = {"status": to_status, "version": F("version") + 1}
-    stored_status = from_status
-    if sale.__dict__.pop("_close_unwritten", False):
-        # The close's claim (open → closed, under the row lock) goes with this UPDATE.
-        stored_status = SaleStatus.OPEN
-        updates["closed_at"] = sale.closed_at
-    elif to_status in (SaleStatus.CANCELLED, SaleStatus.AWARDED) and sale.closed_at is None:
-        updates["closed_at"] = now
-    if Sale.objects.filter(pk=sale.pk, status=stored_status).update(**updates) != 1:
-        raise InvalidTransition()
+    decided = not SALE_TRANSITIONS[to_status]
+    if batch := sale.__dict__.get("_close_batch"):
+        # A close: the claim (open → closed) and the outcome are one UPDATE, written with the
+        # batch's others (a tender's claim was written before its ranking).
+        stored_status = sale.__dict__.pop("_stored_status", SaleStatus.OPEN)
+        batch.move(sale, stored_status=stored_status, to_status=to_status)
+        live_deposits = sale.pk in batch.live_deposits
+    else:
+        updates: dict[str, Any] = {"status": to_status, "version": F("version") + 1}
+        if to_status in (SaleStatus.CANCELLED, SaleStatus.AWARDED) and sale.closed_at is None:
+            updates["closed_at"] = now
+        if Sale.objects.filter(pk=sale.pk, status=from_status).update(**updates) != 1:
+            raise InvalidTransition()
+        # Read after the UPDATE took the row lock (see deposits_live_exist).
+        live_deposits = decided and deposits_live_exist(sale=sale)
     sale.status = to_status
     sale.closed_at = sale.closed_at or now
     sale.version += 1
-    live_deposits = sale.__dict__.pop("_live_deposits", None)  # known to a batch close
-    if live_deposits is None and not SALE_TRANSITIONS[to_status]:
-        live_deposits = deposits_live_exist(sale=sale)
-    if not SALE_TRANSITIONS[to_status] and live_deposits:
-        # Decided: capture the winner's deposit, release the others. Read after the UPDATE
-        # above took the row lock; a deposit opened meanwhile settles itself (see
-        # deposits_live_exist).
+    if decided and live_deposits:
+        # Decided: capture the winner's deposit, release the others; a deposit opened
+        # meanwhile settles itself (see deposits_live_exist).
         outbox.enqueue("payments.settle_deposits", sale_id=sale.pk)
     _event(sale, to_status, from_status, to_status, actor=actor, now=now, reason=reason, data=data)
 
@@ -545,17 +576,12 @@ def _event(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> SaleEvent:
-    """Append an event row; events the close left pending go in the same INSERT, first (or
-    the row joins them, when the close writes its events later)."""
+    """Append an event row (a close writes its rows with its batch's)."""
     row = _event_row(
         sale, kind, from_status, to_status, actor=actor, now=now, reason=reason, data=data
     )
-    pending = getattr(sale, "_pending_events", None)
-    if pending is not None and getattr(sale, "_events_deferred", False):
-        pending.append(row)
-    elif pending:
-        sale._pending_events = []
-        SaleEvent.objects.bulk_create([*pending, row])
+    if batch := sale.__dict__.get("_close_batch"):
+        batch.sale_events.append(row)
     else:
         row.save(force_insert=True)
     return row
@@ -582,13 +608,6 @@ def _event_row(
         data=data or {},
         created_at=now,
     )
-
-
-def _write_pending_events(sale: Sale) -> None:
-    pending = getattr(sale, "_pending_events", None)
-    if pending:
-        sale._pending_events = []
-        SaleEvent.objects.bulk_create(pending)
 
 
 def ensure_sale_seller(*, user: User, sale: Sale) -> Organisation:
