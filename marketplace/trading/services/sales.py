@@ -399,6 +399,11 @@ def sales_close_due(
     now = now or timezone.now()
     closed: list[int] = []
     failed: list[int] = []
+    due = Sale.objects.filter(status=SaleStatus.OPEN, ends_at__lte=now)
+    if not due.exists():
+        # The usual answer (every close task asks, and the storm's later tasks find it closed):
+        # one statement instead of a transaction around an empty locking read.
+        return closed
     while len(closed) + len(failed) < limit:
         count = min(CLOSES_PER_TRANSACTION, limit - len(closed) - len(failed))
         ids: list[int] = []
@@ -407,8 +412,7 @@ def sales_close_due(
                 # The ids alone, in the (status, ends_at) index's order: the lock reads no
                 # more rows than it takes, however many sales are due.
                 ids = list(
-                    Sale.objects.filter(status=SaleStatus.OPEN, ends_at__lte=now)
-                    .exclude(pk__in=failed)
+                    due.exclude(pk__in=failed)
                     .order_by("ends_at")
                     .select_for_update(skip_locked=skip_locked)
                     .values_list("pk", flat=True)[:count]
