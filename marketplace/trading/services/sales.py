@@ -382,8 +382,8 @@ def _close_auction(sale: Sale, *, now: datetime, actor: User | None) -> None:
 
 
 # Sales a batch closes under one transaction: fewer commits and locking reads per close, and
-# a lock held for tens of milliseconds (a bid on a due sale is refused anyway).
-CLOSES_PER_TRANSACTION = 5
+# locks held for about a tenth of a second (a bid on a due sale is refused anyway).
+CLOSES_PER_TRANSACTION = 10
 
 
 def sales_close_due(
