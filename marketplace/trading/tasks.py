@@ -21,8 +21,8 @@ def close_sale(self, sale_id: int) -> str:
     The soft close may have moved the end since this was scheduled: an early run re-schedules
     itself for the current end (the sweeper is the backstop). When many sales end in the same
     minute, each of their tasks would pay the broker's round trips for one close; instead the
-    first tasks close the due sales in batches (each in its own transaction, skipping the ones
-    another worker holds) and the later ones find their sale closed.
+    first tasks close the due sales in batches (ten per transaction, skipping the ones another
+    worker holds) and the later ones find their sale closed.
     """
     sale = Sale.objects.filter(pk=sale_id).first()
     if sale is None or sale.status != SaleStatus.OPEN:

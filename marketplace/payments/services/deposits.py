@@ -59,8 +59,8 @@ def deposits_live_exist(*, sale: Sale) -> bool:
     """Whether the sale has a deposit not yet settled: its final transition asks for
     ``deposits_settle`` only then.
 
-    Called after that transition's UPDATE took the sale's row lock, so it sees every deposit
-    committed before. A deposit committed later was opened by someone who read the sale as
+    Called under the sale's row lock (the close's locking read, or the transition's UPDATE),
+    so it sees every deposit committed before. A deposit committed later was opened by someone who read the sale as
     still open; ``_settle_if_decided`` makes them look again under the same lock and settle
     it themselves.
     """
