@@ -60,9 +60,9 @@ def deposits_live_exist(*, sale: Sale) -> bool:
     ``deposits_settle`` only then.
 
     Called under the sale's row lock (the close's locking read, or the transition's UPDATE),
-    so it sees every deposit committed before. A deposit committed later was opened by someone who read the sale as
-    still open; ``_settle_if_decided`` makes them look again under the same lock and settle
-    it themselves.
+    so it sees every deposit committed before. A deposit committed later was opened by someone
+    who read the sale as still open; ``_settle_if_decided`` makes them look again under the
+    same lock and settle it themselves.
     """
     return Payment.objects.filter(
         purpose=PaymentPurpose.DEPOSIT, sale_id=sale.pk, deposit_outcome=""
