@@ -10,22 +10,33 @@ from marketplace.trading.models import Order, Sale
 from marketplace.trading.services.sales import order_open_shipment_case
 
 SWEEP_BATCH = 100
+# Sales a close task closes beyond its own: five transactions, about half a second of work.
+CLOSE_BATCH = 50
 
 
 @shared_task(name="trading.close_sale", bind=True, ignore_result=True)
 def close_sale(self, sale_id: int) -> str:
-    """Close a sale at its end. The soft close may have moved the end since this was scheduled:
-    an early run re-schedules itself for the current end (the sweeper is the backstop)."""
+    """Close a sale at its end, then the other sales already due (at most CLOSE_BATCH).
+
+    The soft close may have moved the end since this was scheduled: an early run re-schedules
+    itself for the current end (the sweeper is the backstop). When many sales end in the same
+    minute, each of their tasks would pay the broker's round trips for one close; instead the
+    first tasks close the due sales in batches (ten per transaction, skipping the ones another
+    worker holds) and the later ones find their sale closed.
+    """
     sale = Sale.objects.filter(pk=sale_id).first()
     if sale is None or sale.status != SaleStatus.OPEN:
-        return "not open"
-    if sale.ends_at > timezone.now():
+        outcome = "not open"
+    elif sale.ends_at > timezone.now():
         # An eager run (tests, CELERY_TASK_ALWAYS_EAGER) cannot wait for an eta: it would
         # re-run at once, forever. The sweeper closes such sales.
         if not self.request.is_eager:
             services.sale_schedule_close(sale=sale)
         return "not due"
-    return services.sale_close(sale=sale).status
+    else:
+        outcome = services.sale_close(sale=sale).status
+    services.sales_close_due(limit=CLOSE_BATCH, skip_locked=True)
+    return outcome
 
 
 @shared_task(name="trading.sweep_due_sales", bind=True, ignore_result=True)

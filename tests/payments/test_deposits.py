@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from marketplace.accounts.choices import Role
 from marketplace.catalog.choices import SaleFormat
+from marketplace.core.models import OutboxTask
 from marketplace.payments import services
 from marketplace.payments.clients import stripe_client
 from marketplace.payments.models import Payment
+from marketplace.payments.services import deposits as deposits_module
 from marketplace.trading import services as trading_services
 from marketplace.trading.models import Bid, Order, TenderBid
 from tests.catalog.factories import ListingFactory
@@ -90,6 +92,65 @@ def test_losers_deposit_is_released_and_winners_is_captured_and_applied(
     assert services.order_amount_due(order) - services.order_amount_paid(order) == D("1910000")
     order.refresh_from_db()
     assert order.status == "created"
+
+
+def test_a_close_without_deposits_sends_no_settling(seller):
+    auction = open_auction(seller, start="2000000")
+
+    trading_services.sale_close(sale=auction, now=T0 + timedelta(hours=25))  # no bids
+
+    auction.refresh_from_db()
+    assert auction.status == "no_sale"
+    assert not OutboxTask.objects.filter(task_name="payments.settle_deposits").exists()
+
+
+def test_a_batch_close_settles_the_sales_with_deposits_only(
+    seller, card, django_capture_on_commit_callbacks
+):
+    with_deposit, without = (
+        open_auction(seller, start="2000000"),
+        open_auction(seller, start="2000000"),
+    )
+    held = services.deposit_authorise(
+        sale=with_deposit, user=bidder("alice"), payment_method=card, now=T0 + minutes(1)
+    )
+
+    with django_capture_on_commit_callbacks() as sends:
+        closed = trading_services.sales_close_due(now=T0 + timedelta(hours=25))
+
+    assert sorted(closed) == sorted([with_deposit.pk, without.pk])
+    settling = OutboxTask.objects.filter(task_name="payments.settle_deposits")
+    assert [row.kwargs for row in settling] == [{"sale_id": with_deposit.pk}]
+    for send in sends:
+        send()
+    held.refresh_from_db()
+    assert (held.status, held.deposit_outcome) == ("canceled", "released")
+
+
+def test_a_deposit_recorded_while_the_sale_closes_is_released(
+    big_auction, card, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Given: Alice's authorisation read the sale as open; the close commits before her deposit
+    # row exists, so the close sees no deposit and sends no settling.
+    original_open = deposits_module.payment_open
+
+    def close_first_then_open(**kwargs):
+        trading_services.sale_close(sale=big_auction, now=T0 + timedelta(hours=25))
+        assert not OutboxTask.objects.filter(task_name="payments.settle_deposits").exists()
+        return original_open(**kwargs)
+
+    monkeypatch.setattr(deposits_module, "payment_open", close_first_then_open)
+
+    # When: her hold is placed after all.
+    with django_capture_on_commit_callbacks(execute=True):
+        held = services.deposit_authorise(
+            sale=big_auction, user=bidder("alice"), payment_method=card, now=T0 + minutes(1)
+        )
+
+    # Then: the authorisation saw the sale decided and settled it: the hold is released.
+    held.refresh_from_db()
+    assert (held.status, held.deposit_outcome) == ("canceled", "released")
+    assert stripe_client.retrieve_intent(held.stripe_intent_id).status == "canceled"
 
 
 def test_settling_deposits_twice_changes_nothing(big_auction, card):

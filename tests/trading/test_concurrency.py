@@ -121,3 +121,60 @@ def test_last_second_bid_and_close_do_not_both_win(seller):
         assert sale.status == SaleStatus.OPEN
         assert sale.ends_at == end + minutes(5)
         assert sale.current_price == Decimal("105000")
+
+
+def test_closers_side_by_side_close_every_due_sale_exactly_once(seller):
+    """A closing storm: the close tasks' batches and the scheduled closes run together."""
+    alice = bidder("alice")
+    sales = [open_auction(seller, hours=1) for _ in range(12)]
+    for sale in sales:
+        services.bid_place(sale=sale, user=alice, max_amount=D("100000"), now=T0)
+    end = T0 + minutes(60)
+
+    results, errors = _run_at_once(
+        [
+            lambda: services.sales_close_due(now=end, limit=5, skip_locked=True),
+            lambda: services.sales_close_due(now=end, limit=5, skip_locked=True),
+            lambda: services.sales_close_due(now=end, limit=5, skip_locked=True),
+            lambda: services.sale_close(sale=Sale.objects.get(pk=sales[-1].pk), now=end),
+        ]
+    )
+
+    assert errors == []
+    closed_by_batches = [pk for batch in results if isinstance(batch, list) for pk in batch]
+    assert len(closed_by_batches) == len(set(closed_by_batches))  # no sale closed twice
+    ids = [sale.pk for sale in sales]
+    assert Sale.objects.filter(pk__in=ids, status=SaleStatus.AWARDED).count() == 12
+    assert Order.objects.filter(sale_id__in=ids).count() == 12
+    assert SaleEvent.objects.filter(sale_id__in=ids, kind="closed").count() == 12
+
+
+def test_a_batch_skips_a_sale_another_transaction_holds(seller):
+    held, free = open_auction(seller, hours=1), open_auction(seller, hours=1)
+    end = T0 + minutes(60)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                Sale.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        closed = services.sales_close_due(now=end, skip_locked=True)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    assert closed == [free.pk]  # returned without waiting for the held row
+    held.refresh_from_db()
+    assert held.status == SaleStatus.OPEN
+    assert services.sales_close_due(now=end, skip_locked=True) == [held.pk]

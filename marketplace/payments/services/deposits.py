@@ -3,8 +3,9 @@
 Lots above the threshold in data/fees.yaml need one before a bid or a tender bid is accepted
 (`ensure_deposit`, called by trading). At the close the winner's deposit is captured and applied
 to the order; every other deposit of the sale is released (`deposits_settle`, a task sent by the
-sale's final transition). Card holds lapse after about 7 days, so a sweep renews older holds on
-the saved card, or marks them expired so the bidder is asked again (`deposits_renew_due`).
+sale's final transition when the sale has a deposit left to settle). Card holds lapse after
+about 7 days, so a sweep renews older holds on the saved card, or marks them expired so the
+bidder is asked again (`deposits_renew_due`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.services import ensure_can_trade
+from marketplace.core import outbox
 from marketplace.core.exceptions import DomainError, InvalidTransition
 from marketplace.core.prepared import PreparedRead
 from marketplace.payments.choices import DepositOutcome, PaymentPurpose, PaymentStatus
@@ -26,7 +28,7 @@ from marketplace.payments.clients.stripe_client import PaymentProviderError
 from marketplace.payments.models import Payment
 from marketplace.payments.rules import get_fee_rules
 from marketplace.payments.services.payments import payment_cancel, payment_capture, payment_open
-from marketplace.trading.choices import OrderStatus, SaleStatus
+from marketplace.trading.choices import SALE_TRANSITIONS, OrderStatus, SaleStatus
 from marketplace.trading.exceptions import OwnListing
 from marketplace.trading.models import Order, Sale
 
@@ -60,6 +62,46 @@ _LIVE_DEPOSIT = PreparedRead(
 
 def live_deposit(*, sale: Sale, organisation: Organisation) -> Payment | None:
     return _LIVE_DEPOSIT.first(sale=sale.pk, organisation=organisation.pk)
+
+
+def deposits_live_exist(*, sale: Sale) -> bool:
+    """Whether the sale has a deposit not yet settled: its final transition asks for
+    ``deposits_settle`` only then.
+
+    Called under the sale's row lock (the close's locking read, or the transition's UPDATE),
+    so it sees every deposit committed before. A deposit committed later was opened by someone
+    who read the sale as still open; ``_settle_if_decided`` makes them look again under the
+    same lock and settle it themselves.
+    """
+    return Payment.objects.filter(
+        purpose=PaymentPurpose.DEPOSIT, sale_id=sale.pk, deposit_outcome=""
+    ).exists()
+
+
+def sales_with_live_deposits(*, sale_ids: list[int]) -> set[int]:
+    """Of ``sale_ids``, the sales with a deposit not yet settled (deposits_live_exist for a
+    batch of sales whose row locks the caller holds)."""
+    return set(
+        Payment.objects.filter(
+            purpose=PaymentPurpose.DEPOSIT, sale_id__in=sale_ids, deposit_outcome=""
+        )
+        .values_list("sale_id", flat=True)
+        .distinct()
+    )
+
+
+def _settle_if_decided(*, sale: Sale) -> None:
+    """After a deposit of ``sale`` was recorded: if the sale was decided meanwhile, its final
+    transition may not have seen the deposit (it read before our row committed), so the
+    settling is sent from here. Twice is harmless: settling is idempotent.
+
+    The row lock waits for a close still in progress; a close that comes after this lock finds
+    our committed deposit itself (deposits_live_exist).
+    """
+    with transaction.atomic():
+        status = Sale.objects.select_for_update().values_list("status", flat=True).get(pk=sale.pk)
+        if not SALE_TRANSITIONS[status]:
+            outbox.enqueue("payments.settle_deposits", sale_id=sale.pk)
 
 
 def ensure_deposit(*, sale: Sale, organisation: Organisation) -> None:
@@ -102,7 +144,7 @@ def deposit_authorise(
         # A hold that never completed (declined, abandoned) makes way for the new attempt.
         payment_cancel(payment=held)
         Payment.objects.filter(pk=held.pk).update(deposit_outcome=DepositOutcome.EXPIRED)
-    return payment_open(
+    deposit = payment_open(
         payer=user,
         purpose=PaymentPurpose.DEPOSIT,
         reference=f"sale:{sale.pk}",
@@ -113,6 +155,8 @@ def deposit_authorise(
         sale=sale,
         organisation=organisation,
     )
+    _settle_if_decided(sale=sale)
+    return deposit
 
 
 def deposits_settle(*, sale: Sale) -> dict[str, int]:
@@ -212,6 +256,7 @@ def deposits_renew_due(*, now: datetime | None = None, limit: int = 100) -> dict
             continue
         if renewed.status == PaymentStatus.REQUIRES_CAPTURE:
             counts["renewed"] += 1
+            _settle_if_decided(sale=deposit.sale)  # the sale may have closed since the read
         else:
             payment_cancel(payment=renewed)
             Payment.objects.filter(pk=renewed.pk).update(deposit_outcome=DepositOutcome.EXPIRED)
