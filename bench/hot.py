@@ -32,6 +32,7 @@ from bench.run import (  # noqa: E402 - after the path that makes `bench` import
     pgbench,
     start_web,
     wait_http,
+    web_sizes,
 )
 
 
@@ -91,8 +92,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, default=None, help="gunicorn.conf.py's")
+    parser.add_argument("--web-threads", type=int, default=None, help="gunicorn.conf.py's")
     parser.add_argument("--no-pgbench", action="store_true")
     args = parser.parse_args(argv)
     env = {**os.environ, **environment()}
@@ -105,6 +106,7 @@ def main(argv: list[str]) -> int:
 
     seeded = fresh_auctions(args.clients)
     connection.close()
+    args.web_workers, args.web_threads = web_sizes(args.web_workers, args.web_threads)
     children = Children()
     try:
         port = free_port()

@@ -156,19 +156,28 @@ def wait_http(url: str, *, timeout_s: float, process: subprocess.Popen) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
 
 
-def start_web(children: Children, env: dict[str, str], *, port: int, workers: int, threads: int,
-              access_log: Path | None = None) -> subprocess.Popen:  # fmt: skip
-    """gunicorn with the production configuration (gunicorn.conf.py) on 127.0.0.1:``port``."""
+def web_sizes(workers: int | None, threads: int | None) -> tuple[int, int]:
+    """The gunicorn processes and threads a run uses: the arguments, else gunicorn.conf.py's."""
+    import runpy
+
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    return workers or config["workers"], threads or config["threads"]
+
+
+def start_web(children: Children, env: dict[str, str], *, port: int, workers: int | None,
+              threads: int | None, access_log: Path | None = None) -> subprocess.Popen:  # fmt: skip
+    """gunicorn with the production configuration (gunicorn.conf.py) on 127.0.0.1:``port``;
+    ``workers``/``threads`` override its figures when given."""
     logging = ["--access-logfile", str(access_log), "--access-logformat", '"%(r)s" %(s)s %(D)s']
+    sizes = [*(["--workers", str(workers)] if workers else []),
+             *(["--threads", str(threads)] if threads else [])]  # fmt: skip
     return children.start(
         "gunicorn",
         [
             PY, "-m", "gunicorn", "marketplace.wsgi:application",
             "--config", str(ROOT / "gunicorn.conf.py"),
             "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers),
-            "--worker-class", "gthread",
-            "--threads", str(threads),
+            *sizes,
             "--keep-alive", "5",
             *(logging if access_log else []),
             "--log-level", "warning",
@@ -553,8 +562,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--spread", type=int, default=1_000, help="auctions of the spread run")
     parser.add_argument("--storm", type=int, default=10_000, help="auctions of the storm")
     parser.add_argument("--seconds", type=float, default=20, help="each bid run and pgbench")
-    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
-    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument(
+        "--web-workers", type=int, default=None, help="gunicorn processes (gunicorn.conf.py's)"
+    )
+    parser.add_argument("--web-threads", type=int, default=None, help="(gunicorn.conf.py's)")
     parser.add_argument(
         "--worker-concurrency", type=int, default=2, help="prefork processes per Celery worker"
     )
@@ -597,6 +608,7 @@ def run(args: argparse.Namespace, children: Children) -> dict:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     access_log = LOGS / "access.log"
+    args.web_workers, args.web_threads = web_sizes(args.web_workers, args.web_threads)
     phase(f"gunicorn: {args.web_workers} workers × {args.web_threads} threads on {base_url}")
     gunicorn = start_web(
         children,
