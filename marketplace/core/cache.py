@@ -7,6 +7,7 @@ warning is logged once per outage, not per call.
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.locmem import LocMemCache
@@ -53,17 +54,28 @@ class FailoverRedisCache(RedisCache):
         self._redis_down = False
 
     def _call(self, method: str, *args, **kwargs):
+        return self._guarded(
+            lambda: getattr(super(FailoverRedisCache, self), method)(*args, **kwargs),
+            lambda memory: getattr(memory, method)(*args, **kwargs),
+        )
+
+    def _guarded(self, on_redis: Callable[[], Any], on_memory: Callable[[Any], Any]) -> Any:
         try:
-            result = getattr(super(), method)(*args, **kwargs)
+            result = on_redis()
         except REDIS_DOWN as error:
             if not self._redis_down:
                 logger.warning("cache: Redis unavailable (%s); using process memory", error)
                 self._redis_down = True
-            return getattr(self._fallback, method)(*args, **kwargs)
+            return on_memory(self._fallback)
         if self._redis_down:
             logger.warning("cache: Redis is back")
             self._redis_down = False
         return result
+
+    def on_redis(self, call: Callable[[Any], Any], *, fallback: Callable[[Any], Any]) -> Any:
+        """``call(redis_client)`` for what the cache API cannot say in one round trip (a
+        script); ``fallback(memory_cache)`` while Redis is down, like every other call."""
+        return self._guarded(lambda: call(self._cache.get_client(write=True)), fallback)
 
     def add(self, *args, **kwargs):
         return self._call("add", *args, **kwargs)

@@ -1,8 +1,12 @@
 """The general and action limits are checked together, with DRF's rule: a request passes a
-scope if fewer than N of that scope passed in the period; refused requests do not count."""
+scope if fewer than N of that scope passed in the period; refused requests do not count.
+
+Each rule test runs twice: on Redis (one script, inside Redis) and on a cache in process
+memory (what the throttle uses when Redis is down, or with no Redis at all)."""
 
 import pytest
-from django.core.cache import cache
+import redis
+from django.core.cache import cache, caches
 
 from marketplace.core.api.throttles import RequestRateThrottle
 
@@ -13,8 +17,15 @@ OUTFLOW = "/api/v1/circularity/outflow/"  # public: anonymous visitors may read 
 BODY = {"material": "black_mass", "origin": "JP", "destination": "KR"}
 
 
+@pytest.fixture(params=[pytest.param("redis", marks=pytest.mark.needs_redis), "memory"])
+def store(request, settings):
+    if request.param == "memory":
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return request.param
+
+
 @pytest.fixture
-def clock(monkeypatch):
+def clock(monkeypatch, store):
     now = [1_800_000_000.0]
     monkeypatch.setattr(RequestRateThrottle, "timer", staticmethod(lambda: now[0]))
     cache.clear()
@@ -65,16 +76,49 @@ def test_anonymous_requests_are_limited_by_address(api_client, settings, clock):
     assert from_another.status_code == 200
 
 
-def test_every_scope_of_a_request_is_one_cache_read_and_one_write(
-    api_client, buyer, settings, clock, monkeypatch
-):
-    calls = []
-    for name in ("get", "set", "get_many", "set_many"):
-        original = getattr(cache, name)
-        monkeypatch.setattr(
-            cache, name, lambda *a, _n=name, _f=original, **k: calls.append(_n) or _f(*a, **k)
-        )
+def _throttled_precheck_calls(api_client, buyer, monkeypatch, counted) -> list[str]:
+    """The calls ``counted`` sees while one authenticated pre-check (scopes: user, precheck)
+    is throttled; one request before it loads the script and opens the connections."""
     api_client.force_authenticate(buyer)
     assert api_client.post(PRECHECK, BODY, format="json").status_code == 200
+    calls = []
+    inside = []  # a cache's get_many calls its own get: count the outermost call only
+    for owner, name in counted:
+        original = getattr(owner, name)
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            if not inside:
+                calls.append(_name)
+            inside.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(owner, name, spy)
+    assert api_client.post(PRECHECK, BODY, format="json").status_code == 200
+    return calls
+
+
+@pytest.mark.needs_redis
+def test_on_redis_every_scope_of_a_request_is_one_round_trip(
+    api_client, buyer, settings, monkeypatch
+):
+    cache.clear()
+    round_trips = [(redis.Redis, "execute_command"), (redis.client.Pipeline, "execute")]
+
+    calls = _throttled_precheck_calls(api_client, buyer, monkeypatch, round_trips)
+
+    assert calls == ["execute_command"]  # EVALSHA of the script, both scopes inside it
+
+
+def test_in_memory_every_scope_of_a_request_is_one_read_and_one_write(
+    api_client, buyer, settings, monkeypatch
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    memory = caches["default"]
+    cache_calls = [(memory, name) for name in ("get", "set", "get_many", "set_many")]
+
+    calls = _throttled_precheck_calls(api_client, buyer, monkeypatch, cache_calls)
 
     assert calls == ["get_many", "set_many"]  # user and precheck scopes together
