@@ -11,6 +11,14 @@ window (an event and a new close task), a sale whose gate fields changed since t
 checked them, a sale without its leader recorded, and a refusal the service words itself.
 The increment table comes from market_rules.yaml as arguments; tests/trading/test_bid_state.py
 checks every outcome against the full recomputation (trading.auction.auction_state).
+
+The deposit the lot asks of a bidder (payments.services.deposits.deposit_required_amount, from
+fees.yaml) comes as an argument too; under the row lock the function looks for the bidder's
+live deposit as ``ensure_deposit`` does (authorised, at least that amount) and answers
+'deposit_required' without one, which the service turns into ensure_deposit's refusal. One
+read fewer per bid than checking it from Python before the call.
+
+Migration trading 0007 installs this text; earlier texts stay frozen in their migrations.
 """
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -32,7 +40,8 @@ $$;
 CREATE OR REPLACE FUNCTION trading_bid_place(
     p_sale bigint, p_status text, p_listing bigint, p_starts timestamptz, p_ends timestamptz,
     p_domestic_until timestamptz, p_bidder bigint, p_user bigint, p_max numeric,
-    p_now timestamptz, p_increment_from numeric[], p_increment_step numeric[]
+    p_now timestamptz, p_increment_from numeric[], p_increment_step numeric[],
+    p_deposit numeric
 ) RETURNS TABLE (outcome text, bid_id bigint, price numeric, minimum numeric,
                  bid_count integer, version integer, leading_bid_id bigint, is_max_raise boolean)
 LANGUAGE plpgsql AS $$
@@ -50,6 +59,8 @@ DECLARE
     new_leader bigint;
     new_count integer;
     new_version integer;
+    deposit_status text;
+    deposit_amount numeric;
 BEGIN
     SELECT * INTO s FROM trading_sale WHERE id = p_sale FOR UPDATE;
     IF NOT FOUND OR s.status <> p_status OR s.listing_id <> p_listing
@@ -62,6 +73,19 @@ BEGIN
         RETURN QUERY SELECT 'python', NULL::bigint, NULL::numeric, NULL::numeric,
                             NULL::integer, NULL::integer, NULL::bigint, NULL::boolean;
         RETURN;
+    END IF;
+    IF p_deposit > 0 THEN
+        -- ensure_deposit: the bidder's live deposit (at most one, a unique index) is
+        -- authorised for at least the amount the lot asks
+        SELECT d.status, d.amount INTO deposit_status, deposit_amount
+        FROM payments_payment AS d
+        WHERE d.purpose = 'deposit' AND d.sale_id = p_sale AND d.organisation_id = p_bidder
+          AND d.deposit_outcome = '';
+        IF deposit_status IS DISTINCT FROM 'requires_capture' OR deposit_amount < p_deposit THEN
+            RETURN QUERY SELECT 'deposit_required', NULL::bigint, NULL::numeric, NULL::numeric,
+                                NULL::integer, NULL::integer, NULL::bigint, NULL::boolean;
+            RETURN;
+        END IF;
     END IF;
     IF s.leading_bid_id IS NULL THEN
         IF s.bid_count > 0 OR s.current_price IS NOT NULL THEN
@@ -154,7 +178,7 @@ $$;
 
 DROP = """
 DROP FUNCTION IF EXISTS trading_bid_place(bigint, text, bigint, timestamptz, timestamptz,
-    timestamptz, bigint, bigint, numeric, timestamptz, numeric[], numeric[]);
+    timestamptz, bigint, bigint, numeric, timestamptz, numeric[], numeric[], numeric);
 DROP FUNCTION IF EXISTS trading_bid_increment(numeric, numeric[], numeric[]);
 """
 

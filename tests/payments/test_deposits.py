@@ -52,6 +52,64 @@ def test_a_bid_without_a_deposit_is_refused_with_instructions_and_nothing_is_pla
     assert not Bid.objects.exists()
 
 
+def test_a_hold_below_the_required_amount_does_not_let_the_bidder_bid(big_auction, card):
+    alice = bidder("alice")
+    held = services.deposit_authorise(
+        sale=big_auction, user=alice, payment_method=card, now=T0 + minutes(1)
+    )
+    Payment.objects.filter(pk=held.pk).update(amount=D("199999"))  # the lot asks 200,000
+
+    with pytest.raises(services.DepositRequired, match="200,000 JPY"):
+        trading_services.bid_place(
+            sale=big_auction, user=alice, max_amount=D("2000000"), now=T0 + minutes(2)
+        )
+    assert not Bid.objects.exists()
+
+
+def test_a_hold_not_yet_authorised_does_not_let_the_bidder_bid(big_auction, card):
+    alice = bidder("alice")
+    held = services.deposit_authorise(
+        sale=big_auction, user=alice, payment_method=card, now=T0 + minutes(1)
+    )
+    Payment.objects.filter(pk=held.pk).update(status="requires_action")
+
+    with pytest.raises(services.DepositRequired):
+        trading_services.bid_place(
+            sale=big_auction, user=alice, max_amount=D("2000000"), now=T0 + minutes(2)
+        )
+    assert not Bid.objects.exists()
+
+
+def test_a_missing_deposit_is_named_before_a_bid_that_is_too_low(big_auction, card):
+    alice, bob = bidder("alice"), bidder("bob")
+    services.deposit_authorise(
+        sale=big_auction, user=alice, payment_method=card, now=T0 + minutes(1)
+    )
+    trading_services.bid_place(
+        sale=big_auction, user=alice, max_amount=D("3000000"), now=T0 + minutes(2)
+    )
+
+    with pytest.raises(services.DepositRequired):  # bob has none, and bids below the minimum
+        trading_services.bid_place(
+            sale=big_auction, user=bob, max_amount=D("1000"), now=T0 + minutes(3)
+        )
+    assert Bid.objects.count() == 1
+
+
+def test_an_authorised_hold_lets_the_bidder_bid(big_auction, card):
+    alice = bidder("alice")
+    services.deposit_authorise(
+        sale=big_auction, user=alice, payment_method=card, now=T0 + minutes(1)
+    )
+
+    bid = trading_services.bid_place(
+        sale=big_auction, user=alice, max_amount=D("2500000"), now=T0 + minutes(2)
+    )
+
+    assert (bid.amount, bid.max_amount) == (D("2000000"), D("2500000"))
+    assert Bid.objects.get().pk == bid.pk
+
+
 def test_losers_deposit_is_released_and_winners_is_captured_and_applied(
     big_auction, card, django_capture_on_commit_callbacks
 ):

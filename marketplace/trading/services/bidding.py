@@ -19,7 +19,7 @@ from marketplace.accounts.models import User
 from marketplace.catalog import services as catalog_services
 from marketplace.catalog.choices import SaleFormat
 from marketplace.core.exceptions import DomainError
-from marketplace.payments.services.deposits import ensure_deposit
+from marketplace.payments.services.deposits import deposit_required_amount, ensure_deposit
 from marketplace.trading.auction import (
     Proxy,
     auction_state,
@@ -68,13 +68,14 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
     leaves ``sale`` showing the state after it.
 
     On PostgreSQL a bid is one call of the database function ``trading_bid_place`` (migration
-    trading 0006, marketplace/trading/bid_function.py): it locks the row, checks that the
-    fields the eligibility gate read are unchanged, applies the proxy rule and writes, all
-    inside the server, so the row lock never waits on this process. What it leaves to Python
-    (a soft-close extension, a moved gate, a refusal worded here) is placed below under the row
-    lock, held for ``SELECT … FOR UPDATE`` (with the leading bid), the writes and ``COMMIT``.
-    Whatever does not change while a bid waits for the lock (who bids, on which lot, the
-    amount's form, a hopeless amount) is checked before either.
+    trading 0007, marketplace/trading/bid_function.py): it locks the row, checks that the
+    fields the eligibility gate read are unchanged and that the bidder holds the deposit the
+    lot asks, applies the proxy rule and writes, all inside the server, so the row lock never
+    waits on this process. What it leaves to Python (a soft-close extension, a moved gate, a
+    refusal worded here) is placed below under the row lock, held for ``SELECT … FOR UPDATE``
+    (with the leading bid), the writes and ``COMMIT``. Whatever does not change while a bid
+    waits for the lock (who bids, on which lot, the amount's form; elsewhere also a missing
+    deposit and a hopeless amount) is checked before either.
     """
     now = now or timezone.now()
     if sale.format != SaleFormat.ENGLISH_AUCTION:
@@ -85,14 +86,16 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
         organisation = None  # maybe stale: the locked row decides, in the usual order
     if organisation is not None:
         _check_amount(sale, max_amount)
-        ensure_deposit(sale=sale, organisation=organisation)
-        _refuse_too_low(sale, organisation_id=organisation.pk, max_amount=max_amount)
         if connection.vendor == "postgresql":
+            # The function checks the deposit under the lock, before the amount, in this order.
             bid = _place_in_one_call(
                 sale, organisation=organisation, user=user, max_amount=max_amount, now=now
             )
             if bid is not None:
                 return bid
+        else:
+            ensure_deposit(sale=sale, organisation=organisation)
+            _refuse_too_low(sale, organisation_id=organisation.pk, max_amount=max_amount)
     with transaction.atomic():
         locked = (
             Sale.objects.select_for_update(of=("self",))
@@ -104,7 +107,7 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
         if organisation is None or _gate_changed(sale, locked):
             organisation = ensure_may_bid(user=user, sale=locked, now=now)
             _check_amount(locked, max_amount)
-            ensure_deposit(sale=locked, organisation=organisation)
+        ensure_deposit(sale=locked, organisation=organisation)
         _refuse_too_low(locked, organisation_id=organisation.pk, max_amount=max_amount)
         after, leading = _state_after(
             locked, organisation_id=organisation.pk, max_amount=max_amount, now=now
@@ -181,10 +184,12 @@ def _place_in_one_call(
     table = get_rules().increments.get(sale.currency)
     if table is None:
         return None  # the locked path reports the broken rules file
+    deposit = deposit_required_amount(sale)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT outcome, bid_id, price, minimum, bid_count, version, leading_bid_id, "
-            "is_max_raise FROM trading_bid_place(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "is_max_raise FROM trading_bid_place("
+            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 sale.pk,
                 sale.status,
@@ -198,9 +203,13 @@ def _place_in_one_call(
                 now,
                 [row.from_amount for row in table],
                 [row.step for row in table],
+                deposit,
             ],
         )
         outcome, bid_id, price, minimum, bid_count, version, leader_id, raised = cursor.fetchone()
+    if outcome == "deposit_required":
+        ensure_deposit(sale=sale, organisation=organisation)  # words the refusal
+        return None  # authorised meanwhile: the locked path places it
     if outcome == "too_low":
         raise _too_low(minimum, sale.currency)
     if outcome != "placed":
