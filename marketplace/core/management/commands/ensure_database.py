@@ -14,9 +14,9 @@ class Command(BaseCommand):
     help = "Create the PostgreSQL database named by DATABASE_URL if it is missing."
 
     def handle(self, *args, **options):
-        settings_dict = connections["default"].settings_dict
-        if settings_dict["ENGINE"] != "django.db.backends.postgresql":
+        if connections["default"].vendor != "postgresql":
             return
+        settings_dict = connections["default"].settings_dict
         name = settings_dict["NAME"]
         params = {
             "host": settings_dict.get("HOST") or None,
