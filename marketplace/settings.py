@@ -51,7 +51,10 @@ INSTALLED_APPS = [
     "compliance",
 ]
 
+# Behind nginx, which sets X-Real-IP to the client's address (docs/deployment.md).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
 MIDDLEWARE = [
+    *(["marketplace.core.middleware.ProxiedClientAddressMiddleware"] if BEHIND_PROXY else []),
     "django.middleware.security.SecurityMiddleware",
     "marketplace.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -267,6 +270,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "marketplace.core.api.errors.api_exception_handler",
+    # The client's address is REMOTE_ADDR (set from the proxy's X-Real-IP behind nginx), never
+    # an X-Forwarded-For the client wrote itself: DRF would otherwise throttle by that header.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_CLASSES": [
         # anon, user and the route's action scope, in one cache read and one write
         "marketplace.core.api.throttles.RequestRateThrottle",

@@ -8,6 +8,23 @@ from marketplace.core.api.errors import error_body
 from marketplace.core.exceptions import DomainError
 
 
+class ProxiedClientAddressMiddleware:
+    """Behind nginx (BEHIND_PROXY=true) every request arrives from the proxy, over a unix socket
+    with no address at all; the client's address is the X-Real-IP header the proxy sets,
+    overwriting whatever the client sent (docs/deployment.md). Per-address limits (anonymous
+    API throttle, login and password-reset limits) read REMOTE_ADDR, so it is set from that
+    header here. Without BEHIND_PROXY the header is the client's own claim and is ignored."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        address = request.META.get("HTTP_X_REAL_IP")
+        if address:
+            request.META["REMOTE_ADDR"] = address
+        return self.get_response(request)
+
+
 class DomainErrorMiddleware:
     """A DomainError that escapes an HTML view is the user's problem, not a 500.
 

@@ -76,6 +76,49 @@ def test_anonymous_requests_are_limited_by_address(api_client, settings, clock):
     assert from_another.status_code == 200
 
 
+def test_an_anonymous_client_cannot_pick_its_address_with_a_forwarded_header(
+    api_client, settings, clock
+):
+    _limits(settings, anon="2/minute")
+    statuses = [
+        api_client.get(
+            OUTFLOW, REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
+
+
+def test_behind_the_proxy_the_address_is_the_one_the_proxy_sets(api_client, settings, clock):
+    _limits(settings, anon="2/minute")
+    settings.MIDDLEWARE = [
+        "marketplace.core.middleware.ProxiedClientAddressMiddleware",
+        *settings.MIDDLEWARE,
+    ]
+    through_proxy = {"REMOTE_ADDR": ""}  # nginx talks to gunicorn over a unix socket
+    from_one = [
+        api_client.get(OUTFLOW, HTTP_X_REAL_IP="192.0.2.1", **through_proxy).status_code
+        for _ in range(3)
+    ]
+    from_another = api_client.get(OUTFLOW, HTTP_X_REAL_IP="192.0.2.2", **through_proxy)
+
+    assert from_one == [200, 200, 429]
+    assert from_another.status_code == 200
+
+
+def test_without_the_proxy_a_real_ip_header_is_the_clients_own_claim(api_client, settings, clock):
+    _limits(settings, anon="2/minute")
+    statuses = [
+        api_client.get(
+            OUTFLOW, REMOTE_ADDR="192.0.2.1", HTTP_X_REAL_IP=f"198.51.100.{n}"
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
+
+
 def _throttled_precheck_calls(api_client, buyer, monkeypatch, counted) -> list[str]:
     """The calls ``counted`` sees while one authenticated pre-check (scopes: user, precheck)
     is throttled; one request before it loads the script and opens the connections."""
