@@ -149,8 +149,10 @@ def wait_http(url: str, *, timeout_s: float, process: subprocess.Popen) -> None:
         try:
             with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - 127.0.0.1 only
                 return
-        except urllib.error.HTTPError:
-            return  # it answers; the status is not what we wait for
+        except urllib.error.HTTPError as error:
+            if error.code not in (502, 504):  # nginx is up, gunicorn not yet
+                return  # it answers; the status is not what we wait for
+            time.sleep(0.2)
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout_s:.0f} s")
@@ -164,26 +166,44 @@ def web_sizes(workers: int | None, threads: int | None) -> tuple[int, int]:
     return workers or config["workers"], threads or config["threads"]
 
 
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
 def start_web(children: Children, env: dict[str, str], *, port: int, workers: int | None,
               threads: int | None, access_log: Path | None = None) -> subprocess.Popen:  # fmt: skip
-    """gunicorn with the production configuration (gunicorn.conf.py) on 127.0.0.1:``port``;
-    ``workers``/``threads`` override its figures when given."""
+    """The production web tier on 127.0.0.1:``port``: nginx (bench/nginx.conf) in front of
+    gunicorn with the production configuration (gunicorn.conf.py) on a unix socket;
+    ``workers``/``threads`` override gunicorn's figures when given. Returns gunicorn."""
+    if not Path(NGINX).exists():
+        raise SystemExit(
+            "bench: nginx is missing (the production web tier is nginx in front of gunicorn): "
+            "apt-get install nginx-light"
+        )
+    socket_path = VAR / "web.sock"
+    socket_path.unlink(missing_ok=True)
+    for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (VAR / "nginx" / temp).mkdir(parents=True, exist_ok=True)
+    config = VAR / "nginx.conf"
+    config.write_text(
+        (BENCH / "nginx.conf").read_text().format(var=VAR, logs=LOGS, socket=socket_path, port=port)
+    )
     logging = ["--access-logfile", str(access_log), "--access-logformat", '"%(r)s" %(s)s %(D)s']
     sizes = [*(["--workers", str(workers)] if workers else []),
              *(["--threads", str(threads)] if threads else [])]  # fmt: skip
-    return children.start(
+    gunicorn = children.start(
         "gunicorn",
         [
             PY, "-m", "gunicorn", "marketplace.wsgi:application",
             "--config", str(ROOT / "gunicorn.conf.py"),
-            "--bind", f"127.0.0.1:{port}",
+            "--bind", f"unix:{socket_path}",
             *sizes,
-            "--keep-alive", "5",
             *(logging if access_log else []),
             "--log-level", "warning",
         ],
-        env,
+        {**env, "BEHIND_PROXY": "true"},
     )  # fmt: skip
+    children.start("nginx", [NGINX, "-c", str(config), "-e", str(LOGS / "nginx-error.log")], env)
+    return gunicorn
 
 
 # --- Database -------------------------------------------------------------------------
