@@ -38,6 +38,13 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 
+def when_ready(server):
+    """In the master, once the project is loaded (preload_app) and before any worker forks."""
+    from marketplace.core.forking import prepare_for_fork
+
+    prepare_for_fork()
+
+
 def post_fork(server, worker):
     """A thread back from PostgreSQL or Redis waits for the GIL until the running thread's
     switch interval ends (5 ms by default). With threaded workers an API request makes three
