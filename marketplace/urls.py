@@ -4,7 +4,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from marketplace.payments.views import stripe_webhook
 
+# Django tries the patterns in order and the first match wins, so the API, the hottest and
+# longest-nested prefix, comes first (no HTML route starts with api/); the ""-prefixed
+# includes below are searched through in full for every path that reaches them.
 urlpatterns = [
+    path("api/v1/", include("marketplace.api_urls")),
     path("", include("marketplace.core.urls")),
     path("", include("marketplace.accounts.urls")),
     path("catalog/", include("marketplace.catalog.urls")),
@@ -12,7 +16,6 @@ urlpatterns = [
     path("circularity/", include("marketplace.circularity.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("compliance/", include("compliance.urls")),
-    path("api/v1/", include("marketplace.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("payments/", include("marketplace.payments.urls")),
