@@ -96,8 +96,11 @@ class Sale(models.Model):
     )
     domestic_first_until = models.DateTimeField(_("domestic buyers only until"), null=True)
     current_price = _money(_("current price"), null=True, blank=True)
+    # Not indexed: every bid that takes the lead rewrites it, and an indexed column changing
+    # stops PostgreSQL from updating the row in place (a HOT update), so each such bid wrote a
+    # new entry into every index of the sale. Nothing looks sales up by their leading bid.
     leading_bid = models.ForeignKey(
-        "Bid", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "Bid", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     bid_count = models.PositiveIntegerField(_("bids"), default=0)
     version = models.PositiveIntegerField(default=0)
@@ -207,6 +210,19 @@ class Bid(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The runner-up when a leader raises their own maximum (the bid path, on PostgreSQL
+            # inside trading_bid_place): the best maximum of the sale's placed bids, without
+            # reading them all.
+            models.Index(
+                "sale",
+                models.F("max_amount").desc(),
+                "created_at",
+                "id",
+                condition=Q(is_automatic=False),
+                name="trading_bid_best_maximum",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_automatic=True, max_amount__isnull=True)
