@@ -142,7 +142,7 @@ def _check_in_redis(cache, client, scopes: list[_Scope], now: float) -> float | 
     args: list[object] = [repr(now), f"{now!r}:{secrets.token_hex(6)}"]
     for scope in scopes:
         args += [scope.num_requests, scope.duration_s]
-    keys = [cache.make_and_validate_key(scope.key) for scope in scopes]
+    keys = [cache.make_key(scope.key) for scope in scopes]  # our keys: short, no spaces
     wait = script(keys=keys, args=args, client=client)
     return None if wait is None else float(wait)
 
