@@ -40,7 +40,13 @@ check-deploy: install
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	ALLOWED_HOSTS=market.example.jp $(PY) manage.py check --deploy --fail-level WARNING
 
+## bench: the benchmarks against PostgreSQL and Redis on 127.0.0.1, behind nginx (installed if missing)
 bench: install
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+	  echo "Installing nginx-light: the bench runs the production web tier (docs/deployment.md)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-upgrade nginx-light >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-upgrade nginx-light >/dev/null; }; \
+	  service nginx stop >/dev/null 2>&1 || true; }
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:

@@ -34,6 +34,7 @@ from bench.run import (  # noqa: E402 - after the path that makes `bench` import
     Children,
     environment,
     free_port,
+    start_web,
     wait_http,
 )
 
@@ -149,13 +150,7 @@ def sampling(seed: dict, *, seconds: int) -> None:
     children = Children()
     try:
         port = free_port()
-        gunicorn = children.start(
-            "profile-gunicorn",
-            [PY, "-m", "gunicorn", "marketplace.wsgi:application",
-             "--config", str(ROOT / "gunicorn.conf.py"),  # as the bench and production run it
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            env,
-        )  # fmt: skip
+        gunicorn = start_web(children, env, port=port, workers=None, threads=None)  # as the bench
         base_url = f"http://127.0.0.1:{port}"
         wait_http(f"{base_url}/healthz", timeout_s=30, process=gunicorn)
         sale = Sale.objects.get(pk=seed["hot_sale_id"])
