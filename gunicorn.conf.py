@@ -6,22 +6,26 @@ behind nginx (docs/deployment.md: nginx keeps the clients' connections alive, bu
 clients and serves static files; with BEHIND_PROXY=true the app takes the client's address
 from the X-Real-IP header nginx sets).
 
-Sync workers, 2 per core plus 1. A sync worker takes a connection from the shared socket only
+Sync workers, one per core plus one. A sync worker takes a connection from the shared socket only
 when it is free, so every request waits in one queue and is served in the order it came: on a
 hot auction a bid sent later cannot overtake one sent earlier, which the server would then
 refuse as too low. Threaded workers take their share of keep-alive connections and each serve
 them from a queue of their own; measured on one lot with 16 bidders, 36-58 % of the bids
 were overtaken that way, 0-1 % with sync workers (docs/benchmarks.md, "Web tier"). A
 request's Python is CPU work under one process's GIL, so processes, not threads, use the
-cores; the extra worker per core runs while another waits for PostgreSQL, Redis or Stripe.
-Every figure can be overridden from the environment without editing this file.
+cores; the extra worker runs while another waits for PostgreSQL or Redis. More workers than
+that only take turns on the cores, and every one that is paused mid-request lets later bids
+overtake the one it holds (2 cores: 3 workers answered as many bids as 5, with a fifth of the
+refusals). Requests that wait on Stripe hold a worker each: raise WEB_CONCURRENCY where
+payments are busy. Every figure can be overridden from the environment without editing this
+file.
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
+workers = int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
 # More than one thread turns the sync worker into gthread (gunicorn's rule).
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Import the project once in the master: workers fork with the URLconf, views and serializers
