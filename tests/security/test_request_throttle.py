@@ -57,6 +57,17 @@ def test_a_refused_request_is_not_counted_against_the_next_period(
     assert int(refused["Retry-After"]) == 30  # until the first leaves the period
 
 
+def test_a_limit_of_zero_refuses_every_request_for_the_whole_period(
+    api_client, buyer, settings, clock
+):
+    _limits(settings, precheck="0/minute")
+    api_client.force_authenticate(buyer)
+    refused = api_client.post(PRECHECK, BODY, format="json")
+
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) == 60
+
+
 def test_the_general_user_limit_applies_beside_the_action_limit(api_client, buyer, settings, clock):
     _limits(settings, user="2/minute", precheck="100/minute")
     api_client.force_authenticate(buyer)

@@ -58,8 +58,11 @@ for i, key in ipairs(KEYS) do
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - period)
     local count = redis.call('ZCARD', key)
     if count >= limit then
-        local leaving = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
-        local scope_wait = period - (now - tonumber(leaving[2]))
+        local scope_wait = period  -- a limit of 0: nothing ever passes
+        if limit > 0 then
+            local leaving = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
+            scope_wait = period - (now - tonumber(leaving[2]))
+        end
         if scope_wait > wait then wait = scope_wait end
     end
 end
@@ -156,6 +159,9 @@ def _check_in_cache(cache, scopes: list[_Scope], now: float) -> float | None:
         history = [t for t in stored.get(scope.key, []) if t > now - scope.duration_s]
         histories[scope.key] = history
         if len(history) >= scope.num_requests:
+            if scope.num_requests <= 0:  # nothing ever passes
+                waits.append(scope.duration_s)
+                continue
             leaving = history[scope.num_requests - 1]
             waits.append(scope.duration_s - (now - leaving))
     if waits:

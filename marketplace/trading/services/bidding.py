@@ -74,8 +74,8 @@ def bid_place(*, sale: Sale, user: User, max_amount: Decimal, now: datetime | No
     waits on this process. What it leaves to Python (a soft-close extension, a moved gate, a
     refusal worded here) is placed below under the row lock, held for ``SELECT … FOR UPDATE``
     (with the leading bid), the writes and ``COMMIT``. Whatever does not change while a bid
-    waits for the lock (who bids, on which lot, the amount's form; elsewhere also a missing
-    deposit and a hopeless amount) is checked before either.
+    waits for the lock (who bids, on which lot, the amount's form; on other databases also a
+    missing deposit and a hopeless amount) is checked before either.
     """
     now = now or timezone.now()
     if sale.format != SaleFormat.ENGLISH_AUCTION:
