@@ -130,3 +130,71 @@ class PreparedRead:
         for name, position in compiled.annotations.items():
             setattr(obj, name, row[position])
         return obj
+
+
+class PreparedRowsByKey:
+    """``model.objects.filter(pk__in=keys).values_list(*paths)`` with its SQL compiled once per
+    thread's connection and key count, for a read whose shape never changes but its keys (the
+    rows of a search page: turning 76 value paths through five joins into SQL took longer than
+    running it). The keys are padded to the next of a few sizes by repeating the last one,
+    which selects no row twice, so a handful of statements serve every page size. Rows come
+    back as values_list() gives them, in the order of the keys asked for."""
+
+    SIZES = (1, 5, 10, 25, 50, 100, 200)
+
+    def __init__(self, model: type[Model], paths: tuple[str, ...]) -> None:
+        if "pk" not in paths and model._meta.pk.name not in paths:
+            raise PreparedReadError("the paths must include the primary key")
+        self._model = model
+        self._paths = paths
+        self._key_position = paths.index("pk" if "pk" in paths else model._meta.pk.name)
+        self._per_thread = threading.local()
+
+    def rows(self, keys: list[int], *, using: str = "default") -> list[tuple]:
+        connection = connections[using]
+        found: dict[Any, tuple] = {}
+        largest = self.SIZES[-1]
+        for start in range(0, len(keys), largest):
+            chunk = list(keys[start : start + largest])
+            size = next(size for size in self.SIZES if size >= len(chunk))
+            sql, converters = self._compiled(using, connection, size)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, chunk + [chunk[-1]] * (size - len(chunk)))
+                fetched = cursor.fetchall()
+            for row in self._converted(fetched, converters, connection):
+                found[row[self._key_position]] = row
+        return [found[key] for key in keys if key in found]
+
+    def _compiled(self, using: str, connection, size: int) -> tuple[str, list]:
+        cache = self._per_thread.__dict__.setdefault("compiled", {})
+        key = (using, id(connection), size)
+        if key not in cache:
+            markers = [-(2**62) - index for index in range(size)]
+            queryset = (
+                self._model._base_manager.using(using)
+                .filter(pk__in=markers)
+                .values_list(*self._paths)
+                .order_by()
+            )
+            compiler = queryset.query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
+            if list(params) != markers:
+                raise PreparedReadError("the keys must be the statement's only parameters")
+            fields = [column[0] for column in compiler.select[: compiler.col_count]]
+            cache[key] = (sql, list(compiler.get_converters(fields).items()))
+        return cache[key]
+
+    @staticmethod
+    def _converted(rows: list[tuple], converters: list, connection) -> list[tuple]:
+        if not converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted

@@ -118,7 +118,7 @@ def test_rows_are_exactly_what_listing_serializer_shows(authed, buyer, seller):
     ListingFactory(seller=org, created_by=seller, pack=BatteryPackFactory(owner=org, soh_pct=None))
     ListingFactory(seller=org, created_by=seller, module_listing=True, price=None)
     ListingFactory(seller=org, created_by=seller, black_mass_listing=True, region="")
-    listings = list(selectors.listings_annotated().order_by("-created_at", "-pk"))
+    listings = selectors.listings_annotated().order_by("-created_at", "-pk")
     expected = json.loads(json.dumps(ListingSerializer(listings, many=True).data))
 
     # When the rows are written by the search's plan, and served by the API

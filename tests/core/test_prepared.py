@@ -9,7 +9,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from marketplace.accounts.authentication import ApiTokenAuthentication
 from marketplace.accounts.models import ApiToken
 from marketplace.accounts.services import api_token_create, api_token_revoke
-from marketplace.core.prepared import PreparedRead, PreparedReadError
+from marketplace.core.prepared import PreparedRead, PreparedReadError, PreparedRowsByKey
 from marketplace.trading.models import Sale
 from marketplace.trading.selectors import sale_get_for_user, sales_visible_to
 from tests.trading.sale_support import bidder, open_auction
@@ -80,3 +80,41 @@ def test_a_revoked_token_stops_working_at_once(rf, buyer):
     api_token_revoke(token=ApiToken.objects.get(pk=token.pk), actor=buyer)
     with pytest.raises(AuthenticationFailed):
         ApiTokenAuthentication().authenticate(request)
+
+
+def test_rows_by_key_come_in_the_order_asked_whatever_the_count(seller):
+    # Given 7 sales, and a read of three of their values by key
+    sales = [open_auction(seller, start=str(100_000 * (n + 1))) for n in range(7)]
+    rows_by_key = PreparedRowsByKey(Sale, ("id", "start_price", "listing__title", "ends_at"))
+
+    # When keys are asked in a new order, with one unknown key, for several key counts
+    wanted = [sales[4].pk, sales[0].pk, -5, sales[6].pk, sales[2].pk, sales[1].pk, sales[3].pk]
+    for count in range(1, len(wanted) + 1):
+        keys = wanted[:count]
+        with CaptureQueriesContext(connection) as queries:
+            rows = rows_by_key.rows(keys)
+
+        # Then the rows are values_list()'s, in that order, the unknown key left out,
+        # each key count read by one statement
+        expected = {
+            row[0]: row
+            for row in Sale.objects.values_list("id", "start_price", "listing__title", "ends_at")
+        }
+        assert rows == [expected[key] for key in keys if key in expected]
+        assert len(queries) == 1
+
+
+def test_rows_by_key_read_long_lists_in_chunks(seller):
+    sale = open_auction(seller, start="100000")
+    rows_by_key = PreparedRowsByKey(Sale, ("id",))
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = rows_by_key.rows([sale.pk] * 450)
+
+    assert rows == [(sale.pk,)] * 450
+    assert len(queries) == 3  # 200 + 200 + 50 keys
+
+
+def test_rows_by_key_need_the_primary_key_among_the_paths():
+    with pytest.raises(PreparedReadError):
+        PreparedRowsByKey(Sale, ("start_price",))

@@ -1,0 +1,64 @@
+"""The search rows' plan writes decimals and datetimes exactly as DRF's fields do."""
+
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as fixed_timezone
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from rest_framework import serializers
+
+from marketplace.catalog.api.serializers import _representer, _RowContext
+
+MONEY = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("1500000.00"),
+        Decimal("-0.00"),
+        Decimal("1.5"),  # not at the field's scale: DRF's own quantize
+        Decimal("1.005"),  # rounded by DRF's rule
+        Decimal("12345678901234.56"),  # all 16 digits
+        Decimal("1E+3"),
+        3,
+    ],
+)
+def test_decimals_are_written_as_drf_writes_them(value):
+    assert _representer(MONEY)(value, _RowContext(timezone=None, using="default")) == (
+        MONEY.to_representation(value)
+    )
+
+
+def test_a_decimal_past_the_fields_digits_fails_as_in_drf():
+    value = Decimal("123456789012345.67")
+    with pytest.raises(InvalidOperation) as drf:
+        MONEY.to_representation(value)
+    with pytest.raises(drf.type):
+        _representer(MONEY)(value, _RowContext(timezone=None, using="default"))
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "UTC", "Europe/Berlin"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 12, 7, 1, 2, 3, 456789, tzinfo=UTC),
+        datetime(2026, 6, 30, 23, 59, 59, tzinfo=fixed_timezone(timedelta(hours=-5))),
+        datetime(2026, 12, 7, 1, 2, 3),  # noqa: DTZ001 - naive: DRF's own handling
+    ],
+)
+def test_datetimes_are_written_as_drf_writes_them_in_the_current_zone(zone, value):
+    field = serializers.DateTimeField()
+    with timezone.override(ZoneInfo(zone)):
+        context = _RowContext(timezone=timezone.get_current_timezone(), using="default")
+        assert _representer(field)(value, context) == field.to_representation(value)
+
+
+def test_fields_with_their_own_format_are_left_to_drf():
+    field = serializers.DateTimeField(format="%Y-%m-%d")
+    value = datetime(2026, 12, 7, 1, 2, 3, tzinfo=UTC)
+    with timezone.override(ZoneInfo("Asia/Tokyo")):
+        context = _RowContext(timezone=timezone.get_current_timezone(), using="default")
+        assert _representer(field)(value, context) == "2026-12-07"
