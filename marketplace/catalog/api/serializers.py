@@ -214,7 +214,8 @@ def _column_value(
     if type(descriptor) is DeferredAttribute:
         return lambda value: value
     if isinstance(descriptor, CountryDescriptor) and not model_field.multiple:
-        return descriptor.country
+        # One Country per code, read only here (its code, its text): ~250 codes at most.
+        return functools.lru_cache(maxsize=512)(descriptor.country)
     return None
 
 
