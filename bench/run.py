@@ -322,14 +322,93 @@ def verify_bids(run, sale_ids: list[int]) -> dict:
     }
 
 
-def bid_phase(*, name: str, base_url: str, seeded, sale_ids: list[int], clients: int,
-              seconds: float, baseline: dict) -> dict:  # fmt: skip
-    from bench.load import bid_load
-    from marketplace.trading.models import Sale
+# pgbench and the API take turns in slices of a phase: the machine's speed drifts by a third
+# within minutes here (docs/benchmarks.md), so one 20-s run of each measured two different
+# machines. Alternating short slices puts the drift on both sides of the ratio.
+SLICES = 4
 
-    start_prices = dict(Sale.objects.filter(pk__in=sale_ids).values_list("pk", "start_price"))
+
+def _next_start_prices(sale_ids: list[int]) -> dict[int, Decimal]:
+    """Each sale's start price, or above the highest maximum bid on it so far."""
+    from django.db.models import Max
+
+    from bench.load import LADDER_STEP
+    from marketplace.trading.models import Bid, Sale
+
+    prices = dict(Sale.objects.filter(pk__in=sale_ids).values_list("pk", "start_price"))
+    highest = dict(
+        Bid.objects.filter(sale_id__in=sale_ids)
+        .values("sale_id")
+        .annotate(top=Max("max_amount"))
+        .values_list("sale_id", "top")
+    )
+    return {
+        pk: (highest[pk] + LADDER_STEP if pk in highest else price) for pk, price in prices.items()
+    }
+
+
+def _merged_runs(runs: list) -> Any:
+    from bench.load import BidRun
+
+    merged = BidRun(clients=runs[0].clients)
+    for run in runs:
+        merged.seconds += run.seconds
+        merged.accepted += run.accepted
+        merged.refused.update(run.refused)
+        merged.refused_latencies_ms += run.refused_latencies_ms
+        merged.errors += run.errors
+        merged.unknown_outcome += run.unknown_outcome
+    return merged
+
+
+def _merged_baselines(baselines: list[dict]) -> dict:
+    seconds = sum(b["seconds"] for b in baselines)
+    return {
+        "tps": round(sum(b["tps"] * b["seconds"] for b in baselines) / seconds, 1),
+        "latency_avg_ms": baselines[0]["latency_avg_ms"]
+        and round(sum(b["latency_avg_ms"] for b in baselines) / len(baselines), 3),
+        "failed": sum(b["failed"] for b in baselines),
+        "clients": baselines[0]["clients"],
+        "seconds": seconds,
+        "slices_tps": [b["tps"] for b in baselines],
+    }
+
+
+def paired_bid_phase(*, name: str, base_url: str, seeded, sale_ids: list[int], clients: int,
+                     seconds: float, pgbench_sales: tuple[int, int], pgbench_clients: int,
+                     slices: int = SLICES) -> dict:  # fmt: skip
+    """pgbench on its own lots, then the API's bidders on theirs, ``slices`` times in turn,
+    ``seconds`` in all for each; the ratio is of their totals."""
+    from bench.load import bid_load
+
+    slice_s = max(1, round(seconds / slices))
     bidders = list(zip(seeded.bidder_user_ids, seeded.bidder_tokens, strict=True))[:clients]
-    run = bid_load(base_url=base_url, bidders=bidders, start_prices=start_prices, seconds=seconds)
+    baselines, runs = [], []
+    for _ in range(slices):
+        baselines.append(
+            pgbench(
+                sale_min=pgbench_sales[0],
+                sale_max=pgbench_sales[1],
+                seeded=seeded,
+                clients=pgbench_clients,
+                seconds=slice_s,
+            )
+        )
+        start_prices = _next_start_prices(sale_ids)
+        runs.append(
+            bid_load(base_url=base_url, bidders=bidders, start_prices=start_prices, seconds=slice_s)
+        )
+    baseline = _merged_baselines(baselines)
+    print(f"  pgbench {name}: {baseline['tps']} tps (slices {baseline['slices_tps']})")
+    result = bid_result(
+        name=name, run=_merged_runs(runs), sale_ids=sale_ids, clients=clients, baseline=baseline
+    )
+    result["slices_api_bids_per_s"] = [round(len(r.accepted) / r.seconds, 1) for r in runs]
+    return result
+
+
+def bid_result(*, name: str, run, sale_ids: list[int], clients: int, baseline: dict) -> dict:
+    """The figures of a bid run, every accepted bid checked against the database."""
     check = verify_bids(run, sale_ids)
     latencies = [a.latency_ms for a in run.accepted]
     accepted_per_s = len(run.accepted) / run.seconds if run.seconds else 0.0
@@ -655,42 +734,32 @@ def run(args: argparse.Namespace, children: Children) -> dict:
         )
 
     seconds = int(args.seconds)
-    phase(f"pgbench: bid transaction on one lot, 8 clients, {seconds} s")
-    hot_baseline = pgbench(
-        sale_min=seeded.pgbench_hot_sale_id,
-        sale_max=seeded.pgbench_hot_sale_id,
-        seeded=seeded,
-        clients=8,
-        seconds=seconds,
-    )
-    print(f"  pgbench hot: {hot_baseline['tps']} tps")
-    phase(f"API: hot lot, 16 bidders, {seconds} s")
-    bids = bid_phase(
+    phase(f"hot lot: pgbench (bid transaction, 8 clients) and the API (16 bidders) in turn, "
+          f"{SLICES} × {seconds // SLICES} s each")  # fmt: skip
+    bids = paired_bid_phase(
         name="hot",
         base_url=base_url,
         seeded=seeded,
         sale_ids=[seeded.hot_sale_id],
         clients=16,
-        seconds=args.seconds,
-        baseline=hot_baseline,
+        seconds=seconds,
+        pgbench_sales=(seeded.pgbench_hot_sale_id, seeded.pgbench_hot_sale_id),
+        pgbench_clients=8,
     )
-    phase(f"pgbench: bid transaction over {args.spread} lots, 32 clients, {seconds} s")
+    phase(f"spread: pgbench (32 clients) and the API (32 bidders) over {args.spread} lots each, "
+          f"in turn, {SLICES} × {seconds // SLICES} s each")  # fmt: skip
     ids = seeded.pgbench_spread_sale_ids
-    spread_baseline = pgbench(
-        sale_min=min(ids), sale_max=max(ids), seeded=seeded, clients=32, seconds=seconds
-    )
-    print(f"  pgbench spread: {spread_baseline['tps']} tps")
-    phase(f"API: {args.spread} auctions, 32 bidders, {seconds} s")
-    spread = bid_phase(
+    spread = paired_bid_phase(
         name="spread",
         base_url=base_url,
         seeded=seeded,
         sale_ids=seeded.spread_sale_ids,
         clients=32,
-        seconds=args.seconds,
-        baseline=spread_baseline,
+        seconds=seconds,
+        pgbench_sales=(min(ids), max(ids)),
+        pgbench_clients=32,
     )
-    spread["hot_pgbench_tps"] = hot_baseline["tps"]
+    spread["hot_pgbench_tps"] = bids["pgbench_tps"]
     spread["vs_hot"] = round(spread["api_bids_per_s"] / bids["api_bids_per_s"], 2)
 
     phase("search: 5 filter combinations, API (server time from gunicorn) vs raw SQL")
@@ -730,7 +799,7 @@ def run(args: argparse.Namespace, children: Children) -> dict:
         *(f"spread: {e}" for e in spread["error_samples"]),
         *storm_run.errors,
     ]
-    if hot_baseline["failed"] or spread_baseline["failed"]:
+    if bids["pgbench"]["failed"] or spread["pgbench"]["failed"]:
         errors.append("pgbench reported failed transactions")
     result = {
         "machine": machine(),
