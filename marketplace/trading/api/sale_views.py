@@ -58,6 +58,10 @@ class SaleDetailView(generics.RetrieveAPIView):
     def get_object(self):
         return selectors.sale_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
+    def retrieve(self, request, *args, **kwargs):
+        # A bidder watching a lot polls this: the serializer built once per thread, as for bids.
+        return Response(s.sale_data(self.get_object(), request=request))
+
 
 class SaleBidsView(generics.GenericAPIView):
     """GET: the anonymised bid history ("Bidder 1", …; your own bids marked). POST: a proxy bid
@@ -76,7 +80,7 @@ class SaleBidsView(generics.GenericAPIView):
     @extend_schema(request=s.BidCreateSerializer, responses={201: s.SaleSerializer})
     @idempotent
     def post(self, request, pk: int):
-        sale = selectors.sale_get_for_user(user=request.user, pk=pk)
+        sale = selectors.sale_get_for_bid(user=request.user, pk=pk)
         body = s.BidCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.bid_place(sale=sale, user=request.user, **body.validated_data)
