@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from marketplace.catalog.api.serializers import _representer, _RowContext
+from marketplace.catalog.api.serializers import _Plan, _representer, _RowContext
+from tests.catalog.factories import ListingFactory
 
 MONEY = serializers.DecimalField(max_digits=16, decimal_places=2)
 
@@ -62,3 +63,35 @@ def test_fields_with_their_own_format_are_left_to_drf():
     with timezone.override(ZoneInfo("Asia/Tokyo")):
         context = _RowContext(timezone=timezone.get_current_timezone(), using="default")
         assert _representer(field)(value, context) == "2026-12-07"
+
+
+def _lot_shown(*names: str) -> serializers.Serializer:
+    """A lot's id and some of: a property of its columns, a method, a property of relations."""
+    fields = {
+        "dry_weight_kg": serializers.DecimalField(max_digits=10, decimal_places=1),
+        "label": serializers.CharField(source="__str__"),
+        "holder": serializers.CharField(source="soh_holder", allow_null=True),
+    }
+    shown = type("Shown", (serializers.Serializer,), {
+        "id": serializers.IntegerField(), **{name: fields[name] for name in names}
+    })  # fmt: skip
+    return shown()
+
+
+@pytest.mark.django_db
+def test_properties_and_methods_give_what_drf_reads_off_the_instance(seller):
+    org = seller.organisation
+    black_mass = ListingFactory(seller=org, created_by=seller, black_mass_listing=True)
+    pack = ListingFactory(seller=org, created_by=seller)
+    context = _RowContext(timezone=None, using="default")
+    cases = [
+        (_lot_shown("dry_weight_kg", "label"), black_mass.black_mass_lot),
+        (_lot_shown("holder"), black_mass),
+        (_lot_shown("holder"), pack),
+    ]
+    for serializer, instance in cases:
+        plan = _Plan()
+        write = plan.compile(serializer, type(instance))
+        (row,) = type(instance).objects.filter(pk=instance.pk).values_list(*plan.paths)
+
+        assert write(row, context) == serializer.to_representation(instance)

@@ -4,6 +4,7 @@ import functools
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -138,6 +139,10 @@ _Represent = Callable[[Any, _RowContext], Any]
 _SKIP = object()
 
 
+def _AS_STORED(value: Any) -> Any:  # noqa: N802 - a marker that is also the identity
+    return value
+
+
 def _plain_decimal(field: serializers.DecimalField) -> _Represent | None:
     """A decimal that already has the field's scale and fits its digits is its own quantized
     value: DRF would copy a context, quantize to the same number and write it with ``:f``."""
@@ -201,6 +206,17 @@ def _representer(field: serializers.Field) -> _Represent:
     return lambda value, context: generic(value)
 
 
+def _written_as_stored(field: serializers.Field, model_field: models.Field) -> bool:
+    """DRF's text of a text column is the text (``str(value)``), of an integer column the
+    integer (``int(value)``): the stored value is the output."""
+    method = type(field).to_representation
+    if method is serializers.CharField.to_representation:
+        return isinstance(model_field, models.CharField | models.TextField)
+    if method is serializers.IntegerField.to_representation:
+        return isinstance(model_field, models.IntegerField | models.AutoField)
+    return False
+
+
 def _column_value(
     model: type[models.Model], model_field: models.Field
 ) -> Callable[[Any], Any] | None:
@@ -212,7 +228,7 @@ def _column_value(
         None,
     )  # fmt: skip
     if type(descriptor) is DeferredAttribute:
-        return lambda value: value
+        return _AS_STORED
     if isinstance(descriptor, CountryDescriptor) and not model_field.multiple:
         # One Country per code, read only here (its code, its text): ~250 codes at most.
         return functools.lru_cache(maxsize=512)(descriptor.country)
@@ -238,8 +254,8 @@ class _Plan:
         for field in serializer._readable_fields:
             step = self._column_step(field, model, prefix)
             if step is None:
-                step = self._instance_step(field)
-                needs_instance = True
+                step = self._property_step(field, model, prefix)
+                needs_instance = True  # a property falls back to it; so does anything else
             steps.append((field.field_name, step))
         instance_of = self._instance_builder(model, prefix) if needs_instance else None
 
@@ -282,6 +298,12 @@ class _Plan:
         if read is None:
             return None
         position, rest, represent = self.index(path), field.source_attrs[1:], _representer(field)
+        if read is _AS_STORED and not rest:  # most columns: no descriptor, no attribute path
+            if _written_as_stored(field, model_field):
+                return lambda row, context, holder: row[position]
+            return lambda row, context, holder: (
+                None if row[position] is None else represent(row[position], context)
+            )
 
         def step(row, context, holder):
             value = row[position]
@@ -307,6 +329,26 @@ class _Plan:
                 return _SKIP
             present = value.pk if isinstance(value, PKOnlyObject) else value
             return None if present is None else field.to_representation(value)
+
+        return step
+
+    def _property_step(self, field, model, prefix):
+        """A property of the model's columns (the dry weight) computed on those columns alone,
+        without building the instance; one that reads anything else gets the instance."""
+        on_instance = self._instance_step(field)
+        source = model.__dict__.get(field.source) if len(field.source_attrs) == 1 else None
+        if not isinstance(source, property) or source.fget is None:
+            return on_instance
+        getter, represent = source.fget, _representer(field)
+        concrete = list(model._meta.concrete_fields)
+        columns = [(f.attname, self.index(f"{prefix}{f.name}")) for f in concrete]
+
+        def step(row, context, holder):
+            try:
+                value = getter(SimpleNamespace(**{name: row[p] for name, p in columns}))
+            except AttributeError:  # not a property of the columns alone
+                return on_instance(row, context, holder)
+            return None if value is None else represent(value, context)
 
         return step
 
