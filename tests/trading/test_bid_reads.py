@@ -2,17 +2,12 @@
 nothing it decides or answers with is left to be loaded by a second query, and its answer
 is the sale as the full read shows it."""
 
-from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.db.models import Model
-from django.utils import timezone
 
-from marketplace.catalog.choices import SaleFormat
-from marketplace.trading import services
-from tests.catalog.factories import ListingFactory
-from tests.trading.sale_support import bidder
+from tests.trading.sale_support import bidder, live_auction
 
 pytestmark = pytest.mark.django_db
 
@@ -33,19 +28,8 @@ def deferred_loads(monkeypatch) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _auction(seller, **listing):
-    lot = ListingFactory(
-        seller=seller.organisation,
-        created_by=seller,
-        sale_format=SaleFormat.ENGLISH_AUCTION,
-        price=D("100000"),
-        **listing,
-    )
-    return services.sale_open(
-        listing=lot,
-        actor=seller,
-        ends_at=timezone.now() + timedelta(days=2),
-        reserve_price=D("300000"),
-        buy_now_price=D("900000"),
+    return live_auction(
+        seller, listing=listing, reserve_price=D("300000"), buy_now_price=D("900000")
     )
 
 

@@ -11,7 +11,7 @@ from marketplace.trading import services
 from marketplace.trading.models import Bid, Sale
 from tests.catalog.factories import ListingFactory
 from tests.factories import PermitFactory
-from tests.trading.sale_support import D, bidder
+from tests.trading.sale_support import D, bidder, live_auction
 
 pytestmark = pytest.mark.django_db
 
@@ -21,20 +21,8 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _auction(seller, **kwargs):
-    listing = ListingFactory(
-        seller=seller.organisation,
-        created_by=seller,
-        sale_format=SaleFormat.ENGLISH_AUCTION,
-        price=D("100000"),
-    )
-    return services.sale_open(
-        listing=listing, actor=seller, ends_at=timezone.now() + timedelta(days=2), **kwargs
-    )
-
-
 def test_sale_page_shows_price_reserve_badge_countdowns_and_precheck(client, seller, buyer):
-    sale = _auction(seller, reserve_price=D("400000"))
+    sale = live_auction(seller, reserve_price=D("400000"))
     client.force_login(buyer)
 
     page = client.get(f"/trading/sales/{sale.pk}/").content.decode()
@@ -48,7 +36,7 @@ def test_sale_page_shows_price_reserve_badge_countdowns_and_precheck(client, sel
 
 
 def test_bidding_through_the_form(client, seller, buyer):
-    sale = _auction(seller)
+    sale = live_auction(seller)
     client.force_login(buyer)
 
     response = client.post(
@@ -62,7 +50,7 @@ def test_bidding_through_the_form(client, seller, buyer):
 
 
 def test_too_low_bid_is_shown_on_the_form(client, seller, buyer):
-    sale = _auction(seller)
+    sale = live_auction(seller)
     client.force_login(buyer)
 
     response = client.post(f"/trading/sales/{sale.pk}/", {"action": "bid", "max_amount": "5"})
@@ -114,7 +102,7 @@ def test_seller_starts_a_sale_from_the_form(client, seller):
 
 
 def test_my_bids_and_my_orders_pages(client, seller, buyer):
-    sale = _auction(seller, buy_now_price=D("300000"))
+    sale = live_auction(seller, buy_now_price=D("300000"))
     client.force_login(buyer)
     services.sale_buy_now(sale=sale, user=buyer)
 

@@ -10,21 +10,9 @@ from marketplace.catalog.choices import SaleFormat
 from marketplace.trading import services
 from marketplace.trading.models import Bid, Order, ReferencePrice, TenderBid
 from tests.catalog.factories import ListingFactory
-from tests.trading.sale_support import D, bidder
+from tests.trading.sale_support import D, bidder, live_auction
 
 pytestmark = pytest.mark.django_db
-
-
-def _auction(seller, **kwargs):
-    listing = ListingFactory(
-        seller=seller.organisation,
-        created_by=seller,
-        sale_format=SaleFormat.ENGLISH_AUCTION,
-        price=D("100000"),
-    )
-    return services.sale_open(
-        listing=listing, actor=seller, ends_at=timezone.now() + timedelta(days=2), **kwargs
-    )
 
 
 def test_seller_opens_an_auction_through_the_api(api_client, seller):
@@ -52,7 +40,7 @@ def test_seller_opens_an_auction_through_the_api(api_client, seller):
 
 
 def test_history_is_anonymised_and_hides_maxima(api_client, seller):
-    sale = _auction(seller, reserve_price=D("500000"))
+    sale = live_auction(seller, reserve_price=D("500000"))
     alice, bob = bidder("alice"), bidder("bob")
     services.bid_place(sale=sale, user=alice, max_amount=D("987000"))
     services.bid_place(sale=sale, user=bob, max_amount=D("520000"))
@@ -75,7 +63,7 @@ def test_history_is_anonymised_and_hides_maxima(api_client, seller):
 
 
 def test_bid_errors_carry_codes(api_client, seller, unverified_dealer):
-    sale = _auction(seller)
+    sale = live_auction(seller)
     api_client.force_authenticate(unverified_dealer)
 
     refused = api_client.post(
@@ -159,7 +147,7 @@ def test_after_the_close_seller_sees_ranking_and_losers_only_their_own(api_clien
 
 
 def test_orders_are_visible_to_buyer_and_seller_only(api_client, seller, outsider):
-    sale = _auction(seller, buy_now_price=D("300000"))
+    sale = live_auction(seller, buy_now_price=D("300000"))
     alice = bidder("alice")
     api_client.force_authenticate(alice)
     bought = api_client.post(f"/api/v1/trading/sales/{sale.pk}/buy-now/")
@@ -214,12 +202,12 @@ def test_sales_list_query_count_does_not_grow_with_sales(
     api_client, seller, django_assert_num_queries
 ):
     for _ in range(3):
-        _auction(seller)
+        live_auction(seller)
     api_client.force_authenticate(bidder("alice"))
     with django_assert_num_queries(2):
         small = api_client.get("/api/v1/trading/sales/")
     for _ in range(5):
-        _auction(seller)
+        live_auction(seller)
 
     with django_assert_num_queries(2):
         large = api_client.get("/api/v1/trading/sales/")
