@@ -6,11 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from marketplace.catalog import selectors
 from marketplace.catalog.api.serializers import ListingSerializer, listing_rows
 from marketplace.catalog.choices import ListingStatus
 from marketplace.core.api.pagination import CappedCountPagination
+from marketplace.core.api.renderers import PlainValuesJSONRenderer
 from tests.catalog.factories import BatteryPackFactory, ListingFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +130,17 @@ def test_rows_are_exactly_what_listing_serializer_shows(authed, buyer, seller):
     # Then they are ListingSerializer's, field for field
     assert rows == expected
     assert served == expected
+
+
+def test_a_page_is_written_in_drfs_bytes(authed, buyer, seller):
+    org = seller.organisation
+    ListingFactory(seller=org, created_by=seller, title="Leaf 40 kWh 日本語\u2028")
+    ListingFactory(seller=org, created_by=seller, black_mass_listing=True)
+
+    response = authed(buyer).get("/api/v1/listings/")
+
+    assert isinstance(response.accepted_renderer, PlainValuesJSONRenderer)
+    assert response.content == JSONRenderer().render(response.data)
 
 
 def test_schema_documents_the_capped_count(client):

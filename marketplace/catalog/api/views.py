@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from marketplace.accounts.permissions import CanTrade
@@ -12,6 +13,7 @@ from marketplace.catalog.api import serializers
 from marketplace.catalog.filters import ListingFilter
 from marketplace.catalog.models import Listing, SavedSearch, WatchlistEntry
 from marketplace.core.api.pagination import CappedCountPagination
+from marketplace.core.api.renderers import PlainValuesJSONRenderer
 
 
 class ListingViewSet(
@@ -28,6 +30,9 @@ class ListingViewSet(
     """
 
     permission_classes = [CanTrade]
+    # Listing answers are text, integers, booleans and nulls (decimals and times as text): no
+    # float, so orjson writes DRF's bytes (tests/catalog/test_listing_row_plan.py).
+    renderer_classes = [PlainValuesJSONRenderer, BrowsableAPIRenderer]
     filterset_class = ListingFilter
     pagination_class = CappedCountPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
