@@ -125,11 +125,11 @@ _SALE_FOR_MEMBER = PreparedRead(
 
 
 # What a bid reads of its lot (the eligibility gate, the deposit, the bid function and the
-# answer): the sale whole, and of the listing and its item the columns the gate and the
-# answer use. The listing's description and search text and the item's specification are
-# half the bytes of the full read and none of its decisions (a field outside these is still
-# loaded on first use, by one more query: tests/trading/test_bid_reads.py keeps the bid at
-# three statements).
+# answer): the sale and its leading bid whole, and of the listing and its item the columns
+# the gate and the answer use: 54 of the full read's 95 columns, leaving out the listing's
+# description and search text and the item's specification. A field outside these would
+# still be loaded on first use, by one more query; tests/trading/test_bid_reads.py fails if
+# a bid, a refusal or a cross-border bid needs one.
 _BID_COLUMNS = (
     *(field.name for field in Sale._meta.concrete_fields),
     *(f"listing__{name}" for name in (

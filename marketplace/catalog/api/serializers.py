@@ -121,13 +121,15 @@ class ListingSerializer(StrictModelSerializer):
 # process from ListingSerializer, from the row tuples of one values_list() statement. Building
 # the six model instances of each row (listing, seller, item) and letting DRF's generic loop
 # ask every field to find its attribute cost more than producing the values; with the rows
-# read by key (core.prepared.PreparedRowsByKey) a search on the bench database takes 6.7 ms
-# of CPU instead of 10.1 (docs/benchmarks.md). Every value still goes through its serializer
-# field's own to_representation, except decimals already at the field's scale and aware
-# datetimes, whose text is written directly the way DRF writes it; a field the plan cannot
-# read from a column (a property such as the dry weight) is read by DRF off an instance
-# built from that model's columns in the row. The output is exactly ListingSerializer's
-# (tests/catalog/test_search_pages.py compares the two, and the API's page with both).
+# read by key (core.prepared.PreparedRowsByKey) a black-mass search went from 47.9 M to 29.3 M
+# instructions (docs/benchmarks.md). Every value still goes through its serializer field's
+# own to_representation, except where the result is known without it: text and integer
+# columns (the stored value), decimals already at the field's scale and aware datetimes
+# (written the way DRF writes them). A property of a model's columns (the dry weight) is
+# computed on those columns; any other field the plan cannot read from a column is read by
+# DRF off an instance built from that model's columns in the row. The output is exactly
+# ListingSerializer's (tests/catalog/test_search_pages.py compares the two, and the API's
+# page with both; tests/catalog/test_listing_row_plan.py the shortcuts with DRF's fields).
 
 
 class _RowContext(NamedTuple):

@@ -31,7 +31,8 @@ class ListingViewSet(
 
     permission_classes = [CanTrade]
     # Listing answers are text, integers, booleans and nulls (decimals and times as text): no
-    # float, so orjson writes DRF's bytes (tests/catalog/test_listing_row_plan.py).
+    # float, so orjson writes DRF's bytes (tests/core/test_renderers.py keeps the serializers
+    # float-free; tests/catalog/test_search_pages.py compares a page's bytes).
     renderer_classes = [PlainValuesJSONRenderer, BrowsableAPIRenderer]
     filterset_class = ListingFilter
     pagination_class = CappedCountPagination
