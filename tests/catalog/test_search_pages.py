@@ -143,6 +143,15 @@ def test_a_page_is_written_in_drfs_bytes(authed, buyer, seller):
     assert response.content == JSONRenderer().render(response.data)
 
 
+def test_the_browsable_api_still_shows_listings(authed, buyer, seller):
+    ListingFactory(seller=seller.organisation, created_by=seller, title="Leaf 40 kWh")
+
+    page = authed(buyer).get("/api/v1/listings/", HTTP_ACCEPT="text/html")
+
+    assert page.status_code == 200
+    assert "Leaf 40 kWh" in page.content.decode()
+
+
 def test_schema_documents_the_capped_count(client):
     schema = client.get("/api/schema/?format=json").json()
 

@@ -4,8 +4,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.renderers import BrowsableAPIRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from marketplace.accounts.permissions import CanTrade
 from marketplace.catalog import importing, selectors, services, uploads
@@ -33,7 +34,10 @@ class ListingViewSet(
     # Listing answers are text, integers, booleans and nulls (decimals and times as text): no
     # float, so orjson writes DRF's bytes (tests/core/test_renderers.py keeps the serializers
     # float-free; tests/catalog/test_search_pages.py compares a page's bytes).
-    renderer_classes = [PlainValuesJSONRenderer, BrowsableAPIRenderer]
+    renderer_classes = [
+        PlainValuesJSONRenderer,
+        *(kind for kind in api_settings.DEFAULT_RENDERER_CLASSES if kind is not JSONRenderer),
+    ]
     filterset_class = ListingFilter
     pagination_class = CappedCountPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
