@@ -363,10 +363,10 @@ def _merged_runs(runs: list) -> Any:
 
 def _merged_baselines(baselines: list[dict]) -> dict:
     seconds = sum(b["seconds"] for b in baselines)
+    latencies = [b["latency_avg_ms"] for b in baselines if b["latency_avg_ms"] is not None]
     return {
         "tps": round(sum(b["tps"] * b["seconds"] for b in baselines) / seconds, 1),
-        "latency_avg_ms": baselines[0]["latency_avg_ms"]
-        and round(sum(b["latency_avg_ms"] for b in baselines) / len(baselines), 3),
+        "latency_avg_ms": round(sum(latencies) / len(latencies), 3) if latencies else None,
         "failed": sum(b["failed"] for b in baselines),
         "clients": baselines[0]["clients"],
         "seconds": seconds,

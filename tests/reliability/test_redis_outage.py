@@ -17,14 +17,11 @@ from django.utils import timezone
 from compliance.choices import CaseStatus
 from compliance.models import CaseCheck, ShipmentCase
 from marketplace.accounts.services import api_token_create
-from marketplace.catalog.choices import SaleFormat
 from marketplace.core.models import OutboxTask
-from marketplace.trading import services
 from marketplace.trading.models import Bid, Order
-from tests.catalog.factories import ListingFactory
 from tests.reliability.servers import PrivateRedis, run_in_app_environment, start_app
 from tests.reliability.workers import start_worker, stop, wait_for
-from tests.trading.sale_support import D, bidder
+from tests.trading.sale_support import D, bidder, live_auction
 
 pytestmark = [
     pytest.mark.needs_postgres,
@@ -34,19 +31,8 @@ pytestmark = [
 
 
 def _auction(seller, *, buy_now: str):
-    listing = ListingFactory(
-        seller=seller.organisation,
-        created_by=seller,
-        sale_format=SaleFormat.ENGLISH_AUCTION,
-        price=D("100000"),
-    )
-    return services.sale_open(
-        listing=listing,
-        actor=seller,
-        ends_at=timezone.now() + timedelta(days=2),
-        buy_now_price=D(buy_now),
-        now=timezone.now() - timedelta(hours=25),  # past the domestic-first window
-    )
+    past_domestic_first = timezone.now() - timedelta(hours=25)
+    return live_auction(seller, buy_now_price=D(buy_now), now=past_domestic_first)
 
 
 def _post(base_url: str, path: str, key: str, body: dict | None = None) -> tuple[int, dict]:

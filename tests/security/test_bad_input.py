@@ -11,28 +11,16 @@ from django.utils import timezone
 
 from marketplace.catalog.choices import SaleFormat
 from marketplace.catalog.models import ListingAttachment
-from marketplace.trading import services
 from marketplace.trading.models import Bid
 from tests.catalog.factories import ListingFactory
-from tests.trading.sale_support import D, bidder
+from tests.trading.sale_support import bidder, live_auction
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def auction(seller):
-    listing = ListingFactory(
-        seller=seller.organisation,
-        created_by=seller,
-        sale_format=SaleFormat.ENGLISH_AUCTION,
-        price=D("100000"),
-    )
-    return services.sale_open(
-        listing=listing,
-        actor=seller,
-        ends_at=timezone.now() + timedelta(days=2),
-        now=timezone.now() - timedelta(hours=25),
-    )
+    return live_auction(seller, now=timezone.now() - timedelta(hours=25))
 
 
 @pytest.fixture
