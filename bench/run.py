@@ -328,7 +328,7 @@ def verify_bids(run, sale_ids: list[int]) -> dict:
 SLICES = 4
 
 
-def _next_start_prices(sale_ids: list[int]) -> dict[int, Decimal]:
+def next_start_prices(sale_ids: list[int]) -> dict[int, Decimal]:
     """Each sale's start price, or above the highest maximum bid on it so far."""
     from django.db.models import Max
 
@@ -378,28 +378,33 @@ def paired_bid_phase(*, name: str, base_url: str, seeded, sale_ids: list[int], c
                      seconds: float, pgbench_sales: tuple[int, int], pgbench_clients: int,
                      slices: int = SLICES) -> dict:  # fmt: skip
     """pgbench on its own lots, then the API's bidders on theirs, ``slices`` times in turn,
-    ``seconds`` in all for each; the ratio is of their totals."""
+    ``seconds`` in all for each; the ratio is of their totals. ``pgbench_clients=0``: the API
+    alone (no ratio)."""
     from bench.load import bid_load
 
+    slices = slices if pgbench_clients else 1  # nothing to take turns with
     slice_s = max(1, round(seconds / slices))
     bidders = list(zip(seeded.bidder_user_ids, seeded.bidder_tokens, strict=True))[:clients]
     baselines, runs = [], []
     for _ in range(slices):
-        baselines.append(
-            pgbench(
-                sale_min=pgbench_sales[0],
-                sale_max=pgbench_sales[1],
-                seeded=seeded,
-                clients=pgbench_clients,
-                seconds=slice_s,
+        if pgbench_clients:
+            baselines.append(
+                pgbench(
+                    sale_min=pgbench_sales[0],
+                    sale_max=pgbench_sales[1],
+                    seeded=seeded,
+                    clients=pgbench_clients,
+                    seconds=slice_s,
+                )
             )
-        )
-        start_prices = _next_start_prices(sale_ids)
+        start_prices = next_start_prices(sale_ids)
         runs.append(
             bid_load(base_url=base_url, bidders=bidders, start_prices=start_prices, seconds=slice_s)
         )
-    baseline = _merged_baselines(baselines)
-    print(f"  pgbench {name}: {baseline['tps']} tps (slices {baseline['slices_tps']})")
+    baseline = {"tps": 0.0, "failed": 0}
+    if baselines:
+        baseline = _merged_baselines(baselines)
+        print(f"  pgbench {name}: {baseline['tps']} tps (slices {baseline['slices_tps']})")
     result = bid_result(
         name=name, run=_merged_runs(runs), sale_ids=sale_ids, clients=clients, baseline=baseline
     )

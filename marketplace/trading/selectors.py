@@ -113,15 +113,16 @@ def sales_visible_to(*, user) -> QuerySet[Sale]:
 # grade decides whether it is waste (trading.services.eligibility.listing_is_waste).
 _SALE_PAGE_RELATED = ("listing", "listing__pack", "listing__module_lot", "leading_bid")
 
-# The read of every bid and sale request by a member of an organisation, compiled once
-# (core.prepared): the same rows and objects as sales_visible_to(user=…).get(pk=…).
-_SALE_FOR_MEMBER = PreparedRead(
-    lambda organisation, pk: Sale.objects.filter(
+
+def _member_sale(organisation: int, pk: int) -> QuerySet[Sale]:
+    """The same rows and objects as sales_visible_to(user=…).get(pk=…) for a member."""
+    return Sale.objects.filter(
         Q(listing__status__in=PUBLIC_STATUSES) | Q(listing__seller_id=organisation), pk=pk
-    ).select_related(*_SALE_PAGE_RELATED),
-    organisation=int,
-    pk=int,
-)
+    ).select_related(*_SALE_PAGE_RELATED)
+
+
+# The read of every sale request by a member of an organisation, compiled once (core.prepared).
+_SALE_FOR_MEMBER = PreparedRead(_member_sale, organisation=int, pk=int)
 
 
 # What a bid reads of its lot (the eligibility gate, the deposit, the bid function and the
@@ -142,13 +143,7 @@ _BID_COLUMNS = (
 )  # fmt: skip
 
 _SALE_FOR_MEMBERS_BID = PreparedRead(
-    lambda organisation, pk: (
-        Sale.objects.filter(
-            Q(listing__status__in=PUBLIC_STATUSES) | Q(listing__seller_id=organisation), pk=pk
-        )
-        .select_related(*_SALE_PAGE_RELATED)
-        .only(*_BID_COLUMNS)
-    ),
+    lambda organisation, pk: _member_sale(organisation, pk).only(*_BID_COLUMNS),
     organisation=int,
     pk=int,
 )
