@@ -8,9 +8,12 @@ once per thread's connection and afterwards only bound, executed and turned into
 instances exactly as Django's own ``ModelIterable`` does (``select_related`` objects
 included), so callers get the same objects the queryset would give.
 
-Only plain ``int`` and ``str`` values can be bound: the shape is compiled with a marker value
-for each, and the markers are found again among the compiled parameters, which is exact for
-those types (Django passes them to the driver unchanged).
+Only plain ``int`` and ``str`` values and aware ``datetime`` values can be bound: the shape is
+compiled with a marker value for each, and the markers are found again among the compiled
+parameters. That is exact for ``int`` and ``str`` (Django passes them to the driver
+unchanged) and for a ``datetime`` compared with a DateTimeField, which Django passes through
+the backend's ``adapt_datetimefield_value``: the marker is looked for, and the value bound,
+as that function gives them.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connections
@@ -48,8 +52,8 @@ class PreparedRead:
 
     def __init__(self, build: Callable[..., QuerySet], **value_types: type) -> None:
         for name, kind in value_types.items():
-            if kind not in (int, str):
-                raise PreparedReadError(f"{name}: only int and str values can be bound")
+            if kind not in (int, str, datetime):
+                raise PreparedReadError(f"{name}: only int, str and datetime values can be bound")
         self._build = build
         self._value_types = value_types
         self._per_thread = threading.local()
@@ -64,7 +68,7 @@ class PreparedRead:
         compiled = self._compiled(using, connection)
         params = list(compiled.params)
         for name, position in compiled.slots.items():
-            params[position] = self._value_types[name](values[name])
+            params[position] = self._bound(self._value_types[name], values[name], connection)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -82,10 +86,33 @@ class PreparedRead:
             compiled = cache[key] = self._compile(using)
         return compiled
 
+    @staticmethod
+    def _bound(kind: type, value: Any, connection) -> Any:
+        if kind is not datetime:
+            return kind(value)
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            raise PreparedReadError(f"an aware datetime is needed, not {value!r}")
+        return connection.ops.adapt_datetimefield_value(value)
+
+    @staticmethod
+    def _marker(kind: type, name: str, index: int) -> Any:
+        if kind is int:
+            return -(2**62) - index
+        if kind is datetime:
+            # A moment no row holds (2 January of year 1: a day from the calendar's start, so
+            # any zone can convert it), one microsecond apart per value.
+            return datetime(1, 1, 2, tzinfo=UTC) + timedelta(microseconds=index)
+        return f"\x00prepared:{name}"
+
     def _compile(self, using: str) -> _Compiled:
         markers = {
-            name: (-(2**62) - index if kind is int else f"\x00prepared:{name}")
+            name: self._marker(kind, name, index)
             for index, (name, kind) in enumerate(self._value_types.items())
+        }
+        connection = connections[using]
+        compiled_markers = {
+            name: self._bound(self._value_types[name], marker, connection)
+            for name, marker in markers.items()
         }
         queryset = self._build(**markers)
         if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
@@ -95,7 +122,7 @@ class PreparedRead:
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = {}
-        for name, marker in markers.items():
+        for name, marker in compiled_markers.items():
             positions = [i for i, value in enumerate(params) if value == marker]
             if len(positions) != 1:
                 raise PreparedReadError(f"{name}: expected once among the SQL's parameters")

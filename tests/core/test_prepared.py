@@ -1,5 +1,8 @@
 """Reads compiled once (core.prepared) give the same objects as the queryset they come from."""
 
+import datetime
+import zoneinfo
+
 import pytest
 from django.db import connection
 from django.http import Http404
@@ -61,7 +64,7 @@ def test_keys_beyond_a_bigint_find_nothing_instead_of_failing(seller):
 
 
 def test_shapes_that_cannot_be_prepared_are_refused_at_first_use():
-    with pytest.raises(PreparedReadError, match="only int and str"):
+    with pytest.raises(PreparedReadError, match="only int, str and datetime"):
         PreparedRead(lambda when: Sale.objects.filter(ends_at=when), when=object)
     values = PreparedRead(lambda pk: Sale.objects.filter(pk=pk).values("pk"), pk=int)
     with pytest.raises(PreparedReadError, match="plain model querysets"):
@@ -69,6 +72,26 @@ def test_shapes_that_cannot_be_prepared_are_refused_at_first_use():
     unused = PreparedRead(lambda pk: Sale.objects.all(), pk=int)
     with pytest.raises(PreparedReadError, match="pk: expected once"):
         unused.first(pk=1)
+
+
+def test_a_moment_is_bound_as_the_queryset_would_compare_it(seller):
+    sales = [open_auction(seller, start="100000") for _ in range(3)]
+    ending = sorted(sale.ends_at for sale in sales)
+    ends_by = PreparedRead(
+        lambda moment: Sale.objects.filter(ends_at__lte=moment).order_by("ends_at", "pk"),
+        moment=datetime.datetime,
+    )
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    for moment in (
+        ending[0] - datetime.timedelta(microseconds=1),
+        ending[0],
+        ending[1].astimezone(tokyo),  # another zone, the same moment
+        ending[2] + datetime.timedelta(days=1),
+    ):
+        expected = list(Sale.objects.filter(ends_at__lte=moment).order_by("ends_at", "pk"))
+        assert [sale.pk for sale in ends_by.all(moment=moment)] == [sale.pk for sale in expected]
+    with pytest.raises(PreparedReadError, match="an aware datetime is needed"):
+        ends_by.all(moment=datetime.datetime(2026, 12, 7, 9, 0))
 
 
 def test_a_revoked_token_stops_working_at_once(rf, buyer):

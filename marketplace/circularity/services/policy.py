@@ -20,6 +20,7 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.catalog.choices import ListingType
 from marketplace.circularity.models import DomesticFirstPolicy
 from marketplace.core.exceptions import ConflictError, DomainError, PermissionDeniedError
+from marketplace.core.prepared import PreparedRead
 from marketplace.trading.rules import RULES_PATH, get_rules
 
 # A policy change may not reach back more than this: sales already opened keep their window,
@@ -79,13 +80,20 @@ def _rule(policy: DomesticFirstPolicy, exempt_ids: Iterable[int]) -> DomesticFir
     )
 
 
+# Every bid inside a domestic-first window asks this: compiled once (core.prepared).
+_POLICY_IN_FORCE = PreparedRead(
+    lambda listing_type, at: (
+        DomesticFirstPolicy.objects.filter(listing_type=listing_type, effective_from__lte=at)
+        .order_by("-effective_from", "-pk")[:1]
+    ),
+    listing_type=str,
+    at=datetime.datetime,
+)
+
+
 def domestic_first_for(listing_type: str, *, at: datetime.datetime) -> DomesticFirstRule:
     """The policy in force for ``listing_type`` at ``at`` (two queries at most)."""
-    policy = (
-        DomesticFirstPolicy.objects.filter(listing_type=listing_type, effective_from__lte=at)
-        .order_by("-effective_from", "-pk")
-        .first()
-    )
+    policy = _POLICY_IN_FORCE.first(listing_type=listing_type, at=at)
     if policy is None:
         return _yaml_rule(listing_type)
     return _rule(policy, policy.exempt_organisations.values_list("pk", flat=True))
