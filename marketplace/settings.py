@@ -270,6 +270,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "marketplace.core.api.errors.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "marketplace.core.api.negotiation.ContentNegotiation",
     # The client's address is REMOTE_ADDR (set from the proxy's X-Real-IP behind nginx), never
     # an X-Forwarded-For the client wrote itself: DRF would otherwise throttle by that header.
     "NUM_PROXIES": 0,
