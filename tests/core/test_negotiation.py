@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer, TemplateHTMLRenderer
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.test import APIRequestFactory
 
 from marketplace.core.api.negotiation import ContentNegotiation
@@ -51,7 +52,5 @@ def test_every_accept_header_gets_drfs_answer(accept, renderers):
         assert ours == drfs, (path, suffix)
 
 
-def test_the_api_uses_it(settings):
-    from rest_framework.settings import api_settings
-
+def test_the_api_uses_it():
     assert api_settings.DEFAULT_CONTENT_NEGOTIATION_CLASS is ContentNegotiation

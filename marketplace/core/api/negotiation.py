@@ -3,7 +3,8 @@
 Nearly every API request says ``Accept: */*`` (or nothing) or ``Accept: application/json``.
 DRF tokenises and ranks the header on every request to reach the answer those give anyway:
 the first renderer for ``*/*``, the first JSON renderer for ``application/json``. That parse
-was 4 % of a bid's CPU. Any other header, a ``?format=`` or a format suffix goes to DRF.
+was 3 % of a bid's instructions (0.16 M of 5.2 M). Any other header, a ``?format=`` or a
+format suffix goes to DRF.
 """
 
 from rest_framework.negotiation import DefaultContentNegotiation
