@@ -82,10 +82,9 @@ def _rule(policy: DomesticFirstPolicy, exempt_ids: Iterable[int]) -> DomesticFir
 
 # Every bid inside a domestic-first window asks this: compiled once (core.prepared).
 _POLICY_IN_FORCE = PreparedRead(
-    lambda listing_type, at: (
-        DomesticFirstPolicy.objects.filter(listing_type=listing_type, effective_from__lte=at)
-        .order_by("-effective_from", "-pk")[:1]
-    ),
+    lambda listing_type, at: DomesticFirstPolicy.objects.filter(
+        listing_type=listing_type, effective_from__lte=at
+    ).order_by("-effective_from", "-pk")[:1],
     listing_type=str,
     at=datetime.datetime,
 )
