@@ -4,6 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from marketplace.catalog.choices import ListingType, SaleFormat
@@ -81,6 +83,28 @@ def test_partner_country_buyers_count_as_domestic_during_the_window(seller, staf
 
     assert caught.value.code == "domestic_first_window"
     assert list(Bid.objects.values_list("bidder_organisation__country", flat=True)) == ["KR"]
+
+
+def test_a_buyer_in_the_lots_country_bids_in_the_window_without_the_policy_read(
+    seller, staff
+):
+    # Same-country buyers are domestic under every version: their bids skip the policy's
+    # statements; a foreign buyer's bid still reads the version the sale was opened under.
+    _version(staff, hours=24, at=T0 - timedelta(hours=1), partners=["KR"])
+    sale = open_auction(seller, hours=48)
+    japanese, korean = bidder("kitakyushu"), bidder("incheon", country="KR")
+    at = T0 + timedelta(hours=1)
+    services.bid_place(sale=sale, user=japanese, max_amount=D("300000"), now=at)
+
+    with CaptureQueriesContext(connection) as japanese_bid:
+        services.bid_place(sale=sale, user=japanese, max_amount=D("400000"), now=at)
+    with CaptureQueriesContext(connection) as korean_bid:
+        services.bid_place(sale=sale, user=korean, max_amount=D("500000"), now=at)
+
+    policy_table = DomesticFirstPolicy._meta.db_table
+    assert not [q for q in japanese_bid.captured_queries if policy_table in q["sql"]]
+    assert [q for q in korean_bid.captured_queries if policy_table in q["sql"]]
+    assert Bid.objects.filter(sale=sale, is_automatic=False).count() == 3
 
 
 def test_an_exempt_organisation_may_bid_during_the_window(seller, staff):

@@ -47,10 +47,9 @@ def ensure_may_bid(*, user: User, sale: Sale, now: datetime.datetime) -> Organis
         organisation=organisation, on=timezone.localdate(now)
     ):
         raise PermitRequired()
-    # Who counts as domestic: the policy the sale was opened under (partners, exemptions).
-    if sale.is_domestic_only_at(now) and not domestic_first_for(
-        listing.listing_type, at=sale.created_at
-    ).treats_as_domestic(organisation=organisation, lot_country=listing.country.code):
+    if sale.is_domestic_only_at(now) and not _counts_as_domestic(
+        sale=sale, listing=listing, organisation=organisation
+    ):
         raise DomesticFirstWindow(
             _(
                 "Until %(until)s only buyers in %(country)s may bid on this lot "
@@ -74,6 +73,17 @@ def ensure_may_bid(*, user: User, sale: Sale, now: datetime.datetime) -> Organis
                 % {"country": organisation.country.name, "reasons": reasons}
             )
     return organisation
+
+
+def _counts_as_domestic(*, sale: Sale, listing: Listing, organisation: Organisation) -> bool:
+    """Who counts as domestic: the policy the sale was opened under (partners, exemptions).
+    A buyer in the lot's own country is domestic under every version, so most bids in a window
+    are let through without reading the policy (a statement and a round trip per bid)."""
+    lot_country = listing.country.code
+    if organisation.country.code == lot_country:
+        return True
+    policy = domestic_first_for(listing.listing_type, at=sale.created_at)
+    return policy.treats_as_domestic(organisation=organisation, lot_country=lot_country)
 
 
 def listing_is_waste(listing: Listing) -> bool:
