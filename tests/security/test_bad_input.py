@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from marketplace.catalog.choices import SaleFormat
 from marketplace.catalog.models import ListingAttachment
+from marketplace.core.api.errors import flatten_errors
+from marketplace.trading.api.sale_serializers import BidCreateSerializer
 from marketplace.trading.models import Bid
 from tests.catalog.factories import ListingFactory
 from tests.trading.sale_support import bidder, live_auction
@@ -153,3 +155,28 @@ def test_a_misspelt_field_is_a_400_naming_it_and_no_bid_is_placed(alice_client, 
     assert response.status_code == 400
     assert list(_error(response)["fields"]) == ["max_amout"]
     assert not Bid.objects.filter(sale=auction).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"max_amout": "150000"}, "max_amout"),  # misspelt: refused, not dropped
+        ({}, "max_amount"),
+        ({"max_amount": None}, "max_amount"),
+        (["150000"], "non_field_errors"),
+    ],
+)
+def test_a_bid_body_is_refused_as_its_serializer_refuses_it(alice_client, auction, body, field):
+    # The bid view validates with a serializer built once per thread (core.api.serializers
+    # .validated); the answer is the one a fresh serializer's is_valid() gives, every time.
+    fresh = BidCreateSerializer(data=body)
+    assert not fresh.is_valid()
+
+    for _ in range(2):
+        response = alice_client.post(
+            f"/api/v1/trading/sales/{auction.pk}/bids/", body, format="json"
+        )
+        assert response.status_code == 400, response.content
+        assert _error(response)["fields"] == flatten_errors(fresh.errors)
+    assert field in fresh.errors
+    assert Bid.objects.count() == 0

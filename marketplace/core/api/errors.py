@@ -20,20 +20,20 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
-def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     """Turn DRF's nested error detail into {"items.0.price": ["..."]}."""
     if isinstance(detail, dict):
         out: dict[str, list[str]] = {}
         for key, value in detail.items():
             name = key if key != "non_field_errors" else "__all__"
-            out.update(_flatten(value, f"{prefix}.{name}" if prefix else str(name)))
+            out.update(flatten_errors(value, f"{prefix}.{name}" if prefix else str(name)))
         return out
     if isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):
             return {prefix or "__all__": [str(item) for item in detail]}
         out = {}
         for index, item in enumerate(detail):
-            out.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+            out.update(flatten_errors(item, f"{prefix}.{index}" if prefix else str(index)))
         return out
     return {prefix or "__all__": [str(detail)]}
 
@@ -61,13 +61,13 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail)
+        fields = flatten_errors(exc.detail)
         response.data = error_body("validation_error", _first_message(fields), fields)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = getattr(exc, "default_code", "error")
         if isinstance(detail, dict | list):
-            fields = _flatten(detail)
+            fields = flatten_errors(detail)
             response.data = error_body(code, _first_message(fields), fields)
         else:
             response.data = error_body(code, str(detail))

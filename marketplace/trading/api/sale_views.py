@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from marketplace.catalog.choices import SaleFormat
 from marketplace.catalog.models import Listing
 from marketplace.core.api.idempotency import idempotent
+from marketplace.core.api.serializers import validated
 from marketplace.trading import selectors, services
 from marketplace.trading.api import sale_serializers as s
 from marketplace.trading.choices import SaleStatus
@@ -81,9 +82,8 @@ class SaleBidsView(generics.GenericAPIView):
     @idempotent
     def post(self, request, pk: int):
         sale = selectors.sale_get_for_bid(user=request.user, pk=pk)
-        body = s.BidCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.bid_place(sale=sale, user=request.user, **body.validated_data)
+        body = validated(s.BidCreateSerializer, request.data)
+        services.bid_place(sale=sale, user=request.user, **body)
         return Response(s.sale_data(sale, request=request), status=status.HTTP_201_CREATED)
 
 
