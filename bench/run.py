@@ -30,6 +30,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -374,42 +375,80 @@ def _merged_baselines(baselines: list[dict]) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class BidLeg:
+    """One bid comparison: the API's ``clients`` bidders on ``sale_ids`` against pgbench's
+    ``pgbench_clients`` on its own lots ``pgbench_sales`` (first, last); 0 clients: no pgbench."""
+
+    name: str
+    sale_ids: list[int]
+    clients: int
+    pgbench_sales: tuple[int, int]
+    pgbench_clients: int
+
+
 def paired_bid_phase(*, name: str, base_url: str, seeded, sale_ids: list[int], clients: int,
                      seconds: float, pgbench_sales: tuple[int, int], pgbench_clients: int,
                      slices: int = SLICES) -> dict:  # fmt: skip
     """pgbench on its own lots, then the API's bidders on theirs, ``slices`` times in turn,
     ``seconds`` in all for each; the ratio is of their totals. ``pgbench_clients=0``: the API
     alone (no ratio)."""
+    leg = BidLeg(name, sale_ids, clients, pgbench_sales, pgbench_clients)
+    slices = slices if pgbench_clients else 1  # nothing to take turns with
+    return interleaved_bid_phases(
+        legs=[leg], base_url=base_url, seeded=seeded, seconds=seconds, slices=slices
+    )[name]
+
+
+def interleaved_bid_phases(*, legs: list[BidLeg], base_url: str, seeded, seconds: float,
+                           slices: int = SLICES) -> dict[str, dict]:  # fmt: skip
+    """Every leg's pgbench slice and API slice, leg after leg, ``slices`` rounds: each figure
+    is the total of its slices, so the machine's drift lands on every side alike, between the
+    hot lot and the spread as between the API and pgbench."""
     from bench.load import bid_load
 
-    slices = slices if pgbench_clients else 1  # nothing to take turns with
     slice_s = max(1, round(seconds / slices))
-    bidders = list(zip(seeded.bidder_user_ids, seeded.bidder_tokens, strict=True))[:clients]
-    baselines, runs = [], []
+    baselines: dict[str, list[dict]] = {leg.name: [] for leg in legs}
+    runs: dict[str, list] = {leg.name: [] for leg in legs}
     for _ in range(slices):
-        if pgbench_clients:
-            baselines.append(
-                pgbench(
-                    sale_min=pgbench_sales[0],
-                    sale_max=pgbench_sales[1],
-                    seeded=seeded,
-                    clients=pgbench_clients,
+        for leg in legs:
+            if leg.pgbench_clients:
+                baselines[leg.name].append(
+                    pgbench(
+                        sale_min=leg.pgbench_sales[0],
+                        sale_max=leg.pgbench_sales[1],
+                        seeded=seeded,
+                        clients=leg.pgbench_clients,
+                        seconds=slice_s,
+                    )
+                )
+            bidders = list(zip(seeded.bidder_user_ids, seeded.bidder_tokens, strict=True))
+            runs[leg.name].append(
+                bid_load(
+                    base_url=base_url,
+                    bidders=bidders[: leg.clients],
+                    start_prices=next_start_prices(leg.sale_ids),
                     seconds=slice_s,
                 )
             )
-        start_prices = next_start_prices(sale_ids)
-        runs.append(
-            bid_load(base_url=base_url, bidders=bidders, start_prices=start_prices, seconds=slice_s)
+    results = {}
+    for leg in legs:
+        baseline = {"tps": 0.0, "failed": 0}
+        if baselines[leg.name]:
+            baseline = _merged_baselines(baselines[leg.name])
+            print(f"  pgbench {leg.name}: {baseline['tps']} tps (slices {baseline['slices_tps']})")
+        result = bid_result(
+            name=leg.name,
+            run=_merged_runs(runs[leg.name]),
+            sale_ids=leg.sale_ids,
+            clients=leg.clients,
+            baseline=baseline,
         )
-    baseline = {"tps": 0.0, "failed": 0}
-    if baselines:
-        baseline = _merged_baselines(baselines)
-        print(f"  pgbench {name}: {baseline['tps']} tps (slices {baseline['slices_tps']})")
-    result = bid_result(
-        name=name, run=_merged_runs(runs), sale_ids=sale_ids, clients=clients, baseline=baseline
-    )
-    result["slices_api_bids_per_s"] = [round(len(r.accepted) / r.seconds, 1) for r in runs]
-    return result
+        result["slices_api_bids_per_s"] = [
+            round(len(r.accepted) / r.seconds, 1) for r in runs[leg.name]
+        ]
+        results[leg.name] = result
+    return results
 
 
 def bid_result(*, name: str, run, sale_ids: list[int], clients: int, baseline: dict) -> dict:
@@ -739,31 +778,17 @@ def run(args: argparse.Namespace, children: Children) -> dict:
         )
 
     seconds = int(args.seconds)
-    phase(f"hot lot: pgbench (bid transaction, 8 clients) and the API (16 bidders) in turn, "
-          f"{SLICES} × {seconds // SLICES} s each")  # fmt: skip
-    bids = paired_bid_phase(
-        name="hot",
-        base_url=base_url,
-        seeded=seeded,
-        sale_ids=[seeded.hot_sale_id],
-        clients=16,
-        seconds=seconds,
-        pgbench_sales=(seeded.pgbench_hot_sale_id, seeded.pgbench_hot_sale_id),
-        pgbench_clients=8,
-    )
-    phase(f"spread: pgbench (32 clients) and the API (32 bidders) over {args.spread} lots each, "
-          f"in turn, {SLICES} × {seconds // SLICES} s each")  # fmt: skip
+    phase(f"bids: the hot lot (pgbench 8 clients, the API 16 bidders) and the spread over "
+          f"{args.spread} lots (32 and 32), each side in turn, {SLICES} rounds of "
+          f"{seconds // SLICES} s each")  # fmt: skip
     ids = seeded.pgbench_spread_sale_ids
-    spread = paired_bid_phase(
-        name="spread",
-        base_url=base_url,
-        seeded=seeded,
-        sale_ids=seeded.spread_sale_ids,
-        clients=32,
-        seconds=seconds,
-        pgbench_sales=(min(ids), max(ids)),
-        pgbench_clients=32,
-    )
+    hot_sale, pgbench_hot = seeded.hot_sale_id, seeded.pgbench_hot_sale_id
+    legs = [
+        BidLeg("hot", [hot_sale], 16, (pgbench_hot, pgbench_hot), 8),
+        BidLeg("spread", seeded.spread_sale_ids, 32, (min(ids), max(ids)), 32),
+    ]
+    phases = interleaved_bid_phases(legs=legs, base_url=base_url, seeded=seeded, seconds=seconds)
+    bids, spread = phases["hot"], phases["spread"]
     spread["hot_pgbench_tps"] = bids["pgbench_tps"]
     spread["vs_hot"] = round(spread["api_bids_per_s"] / bids["api_bids_per_s"], 2)
 
