@@ -85,9 +85,7 @@ def test_partner_country_buyers_count_as_domestic_during_the_window(seller, staf
     assert list(Bid.objects.values_list("bidder_organisation__country", flat=True)) == ["KR"]
 
 
-def test_a_buyer_in_the_lots_country_bids_in_the_window_without_the_policy_read(
-    seller, staff
-):
+def test_a_buyer_in_the_lots_country_bids_in_the_window_without_the_policy_read(seller, staff):
     # Same-country buyers are domestic under every version: their bids skip the policy's
     # statements; a foreign buyer's bid still reads the version the sale was opened under.
     _version(staff, hours=24, at=T0 - timedelta(hours=1), partners=["KR"])
