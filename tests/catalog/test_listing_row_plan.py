@@ -1,6 +1,7 @@
-"""The search rows' plan writes decimals and datetimes exactly as DRF's fields do."""
+"""The search rows' plan writes decimals, dates, datetimes, choices and integers exactly as
+DRF's fields do."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import timezone as fixed_timezone
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -24,6 +25,8 @@ MONEY = serializers.DecimalField(max_digits=16, decimal_places=2)
         Decimal("1.005"),  # rounded by DRF's rule
         Decimal("12345678901234.56"),  # all 16 digits
         Decimal("1E+3"),
+        Decimal("0.10"),
+        Decimal("-12.30"),
         3,
     ],
 )
@@ -31,6 +34,50 @@ def test_decimals_are_written_as_drf_writes_them(value):
     assert _representer(MONEY)(value, _RowContext(timezone=None, using="default")) == (
         MONEY.to_representation(value)
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        # The text is longer than the digits: the leading zero and the point
+        (serializers.DecimalField(max_digits=3, decimal_places=2), Decimal("0.62")),
+        (serializers.DecimalField(max_digits=3, decimal_places=2), Decimal("-9.99")),
+        # No decimals: a positive exponent, a value with decimals, one with too many digits
+        (serializers.DecimalField(max_digits=4, decimal_places=0), Decimal("1E+3")),
+        (serializers.DecimalField(max_digits=4, decimal_places=0), Decimal("12")),
+        (serializers.DecimalField(max_digits=4, decimal_places=0), Decimal("1.5")),
+        (serializers.DecimalField(max_digits=4, decimal_places=0), Decimal("0")),
+        (serializers.DecimalField(max_digits=10, decimal_places=1), Decimal("12789.4")),
+    ],
+)
+def test_decimals_at_other_scales_are_written_as_drf_writes_them(field, value):
+    assert _representer(field)(value, _RowContext(timezone=None, using="default")) == (
+        field.to_representation(value)
+    )
+
+
+def _outcome(write, value):
+    try:
+        return "written", write(value)
+    except Exception as error:  # noqa: BLE001 - the kind of failure is what is compared
+        return "refused", type(error)
+
+
+@pytest.mark.parametrize(
+    "value", [Decimal("NaN"), Decimal("-Infinity"), Decimal("12345"), Decimal("99999.4")]
+)
+def test_decimals_that_are_not_plain_get_drfs_answer_or_drfs_error(value):
+    field = serializers.DecimalField(max_digits=4, decimal_places=0)
+    context = _RowContext(timezone=None, using="default")
+    ours = _outcome(lambda value: _representer(field)(value, context), value)
+    assert ours == _outcome(field.to_representation, value)
+
+
+@pytest.mark.parametrize("value", [date(2026, 3, 1), "2026-03-01"])
+def test_dates_are_written_as_drf_writes_them(value):
+    field = serializers.DateField()
+    context = _RowContext(timezone=None, using="default")
+    assert _representer(field)(value, context) == field.to_representation(value)
 
 
 def test_a_decimal_past_the_fields_digits_fails_as_in_drf():
@@ -95,3 +142,28 @@ def test_properties_and_methods_give_what_drf_reads_off_the_instance(seller):
         (row,) = type(instance).objects.filter(pk=instance.pk).values_list(*plan.paths)
 
         assert write(row, context) == serializer.to_representation(instance)
+
+
+@pytest.mark.django_db
+def test_choices_and_big_integers_are_written_as_stored_only_where_drf_writes_them_so(seller):
+    # A choice field whose choices are their own texts, one whose choices are not (an integer
+    # choice answered for a text), a big integer as a number and as text
+    from marketplace.catalog.models import Listing
+
+    shown = type("Shown", (serializers.Serializer,), {
+        "id": serializers.IntegerField(),
+        "status": serializers.ChoiceField(choices=[("draft", "Draft"), ("published", "Pub")]),
+        "title": serializers.ChoiceField(choices=[(1, "one"), ("Pack", "pack")]),
+        "key_as_big": serializers.BigIntegerField(source="id"),
+        "key_as_text": serializers.BigIntegerField(source="id", coerce_to_string=True),
+    })()  # fmt: skip
+    listing = ListingFactory(seller=seller.organisation, created_by=seller, title="1")
+    plan = _Plan()
+    write = plan.compile(shown, Listing)
+    (row,) = Listing.objects.filter(pk=listing.pk).values_list(*plan.paths)
+
+    written = write(row, _RowContext(timezone=None, using="default"))
+
+    assert written == shown.to_representation(listing)
+    assert written["title"] == 1  # the integer choice, not the stored text
+    assert written["key_as_text"] == str(listing.pk)

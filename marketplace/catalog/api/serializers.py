@@ -2,7 +2,7 @@
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -123,11 +123,13 @@ class ListingSerializer(StrictModelSerializer):
 # ask every field to find its attribute cost more than producing the values; with the rows
 # read by key (core.prepared.PreparedRowsByKey) a black-mass search went from 47.9 M to 29.3 M
 # instructions (docs/benchmarks.md). Every value still goes through its serializer field's
-# own to_representation, except where the result is known without it: text and integer
-# columns (the stored value), decimals already at the field's scale and aware datetimes
-# (written the way DRF writes them). A property of a model's columns (the dry weight) is
-# computed on those columns; any other field the plan cannot read from a column is read by
-# DRF off an instance built from that model's columns in the row. The output is exactly
+# own to_representation, except where the result is known without it: text, integer and
+# choice columns (the stored value, for choices that are their own texts), decimals already
+# at the field's scale, dates and aware datetimes (written the way DRF writes them). The
+# writer of each serializer is one generated function (_Plan.compile). A property of a
+# model's columns (the dry weight) is computed on those columns; any other field the plan
+# cannot read from a column is read by DRF off an instance built from that model's columns in
+# the row. The output is exactly
 # ListingSerializer's (tests/catalog/test_search_pages.py compares the two, and the API's
 # page with both; tests/catalog/test_listing_row_plan.py the shortcuts with DRF's fields).
 
@@ -158,13 +160,21 @@ def _plain_decimal(field: serializers.DecimalField) -> _Represent | None:
         or field.max_digits is None
     ):
         return None
-    exponent, max_digits, generic = -field.decimal_places, field.max_digits, field.to_representation
+    places, max_digits, generic = field.decimal_places, field.max_digits, field.to_representation
 
     def represent(value: Any, context: _RowContext) -> Any:
         if type(value) is Decimal and value.is_finite():
-            _, digits, value_exponent = value.as_tuple()
-            if value_exponent == exponent and len(digits) <= max_digits:
-                return f"{value:f}"
+            # Read off the text rather than as_tuple(), which builds a named tuple in Python:
+            # ``:f`` writes every digit of the coefficient and exactly -exponent decimals.
+            # With no decimals, a positive exponent passes too: quantized, it gives the same
+            # text. The text is never shorter than the digits, so a short text fits them.
+            text = f"{value:f}"
+            point = text.find(".")
+            decimals = len(text) - point - 1 if point >= 0 else 0
+            if decimals == places and (
+                len(text) <= max_digits or len(value.as_tuple().digits) <= max_digits
+            ):
+                return text
         return generic(value)
 
     return represent
@@ -196,12 +206,27 @@ def _plain_datetime(field: serializers.DateTimeField) -> _Represent | None:
     return represent
 
 
+def _plain_date(field: serializers.DateField) -> _Represent | None:
+    """A date in ISO 8601: DRF's default output, its format looked up once."""
+    output_format = getattr(field, "format", api_settings.DATE_FORMAT)
+    if (
+        type(field).to_representation is not serializers.DateField.to_representation
+        or not isinstance(output_format, str)
+        or output_format.lower() != ISO_8601
+    ):
+        return None
+    generic = field.to_representation
+    return lambda value, context: value.isoformat() if type(value) is date else generic(value)
+
+
 def _representer(field: serializers.Field) -> _Represent:
     plain = None
     if isinstance(field, serializers.DecimalField):
         plain = _plain_decimal(field)
     elif isinstance(field, serializers.DateTimeField):
         plain = _plain_datetime(field)
+    elif isinstance(field, serializers.DateField):
+        plain = _plain_date(field)
     if plain is not None:
         return plain
     generic = field.to_representation
@@ -212,10 +237,24 @@ def _written_as_stored(field: serializers.Field, model_field: models.Field) -> b
     """DRF's text of a text column is the text (``str(value)``), of an integer column the
     integer (``int(value)``): the stored value is the output."""
     method = type(field).to_representation
+    text = isinstance(model_field, models.CharField | models.TextField)
     if method is serializers.CharField.to_representation:
-        return isinstance(model_field, models.CharField | models.TextField)
+        return text
+    if method is serializers.ChoiceField.to_representation:
+        # A stored text is looked up among the choices' texts and answered with the choice,
+        # or with itself when it is none of them: itself either way when every choice is
+        # that same text (TextChoices' values are).
+        return text and all(
+            type(choice) is str and key == choice
+            for key, choice in field.choice_strings_to_values.items()
+        )
+    integer = isinstance(model_field, models.IntegerField | models.AutoField)
     if method is serializers.IntegerField.to_representation:
-        return isinstance(model_field, models.IntegerField | models.AutoField)
+        return integer
+    if method is serializers.BigIntegerField.to_representation:
+        return integer and not getattr(
+            field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING
+        )
     return False
 
 
@@ -237,6 +276,20 @@ def _column_value(
     return None
 
 
+class _Stored(NamedTuple):
+    position: int
+
+
+class _Represented(NamedTuple):
+    position: int
+    represent: _Represent
+
+
+class _Nested(NamedTuple):
+    position: int  # the relation's key: None when there is no related row
+    write: Callable[[tuple, _RowContext], dict]
+
+
 class _Plan:
     """The value paths of one statement and the writer of one serializer's dict per row."""
 
@@ -251,30 +304,56 @@ class _Plan:
     def compile(
         self, serializer: serializers.Serializer, model: type[models.Model], prefix: str = ""
     ) -> Callable[[tuple, _RowContext], dict]:
-        steps: list[tuple[str, Callable[[tuple, _RowContext, list], Any]]] = []
-        needs_instance = False
-        for field in serializer._readable_fields:
+        """The writer of one serializer's dict from a row, as one generated function: a value
+        read as stored is ``row[i]``, a represented one a call on ``row[i]``, and only the
+        rest goes through a step (a loop calling a closure per field was most of a row's
+        cost: a page of 25 black-mass rows took 7.1 M instructions to write, 2.4 M to read)."""
+        lines: list[str] = []
+        names: dict[str, Any] = {"_SKIP": _SKIP}
+        steps = needs_instance = False
+        for number, field in enumerate(serializer._readable_fields):
+            key = repr(field.field_name)
             step = self._column_step(field, model, prefix)
+            if isinstance(step, _Stored):
+                lines.append(f"out[{key}] = row[{step.position}]")
+                continue
+            if isinstance(step, _Nested):  # the related row's columns, or None without it
+                names[f"n{number}"] = step.write
+                lines.append(
+                    f"out[{key}] = None if row[{step.position}] is None "
+                    f"else n{number}(row, context)"
+                )
+                continue
+            if isinstance(step, _Represented):
+                names[f"r{number}"] = step.represent
+                lines += [
+                    f"value = row[{step.position}]",
+                    f"out[{key}] = None if value is None else r{number}(value, context)",
+                ]
+                continue
             if step is None:
                 step = self._property_step(field, model, prefix)
                 needs_instance = True  # a property falls back to it; so does anything else
-            steps.append((field.field_name, step))
-        instance_of = self._instance_builder(model, prefix) if needs_instance else None
-
-        def write(row: tuple, context: _RowContext) -> dict:
-            holder = [instance_of, None, context.using]  # the instance, built on first need
-            out = {}
-            for name, step in steps:
-                value = step(row, context, holder)
-                if value is not _SKIP:
-                    out[name] = value
-            return out
-
-        return write
+            names[f"s{number}"], steps = step, True
+            lines += [
+                f"value = s{number}(row, context, holder)",
+                f"if value is not _SKIP: out[{key}] = value",
+            ]
+        if steps:  # they share the row's instance, built on first need
+            names["instance_of"] = self._instance_builder(model, prefix) if needs_instance else None
+            lines.insert(0, "holder = [instance_of, None, context.using]")
+        body = "".join(f"    {line}\n" for line in lines)
+        source = f"def write(row, context):\n    out = {{}}\n{body}    return out\n"
+        # Built from row positions, field names (identifiers) and the names above only.
+        code = compile(source, f"<row plan of {type(serializer).__name__}>", "exec")
+        exec(code, names)  # noqa: S102
+        return names["write"]
 
     def _column_step(self, field, model, prefix):
-        """A step reading the field's source from the row, or None when it does not start at
-        a column (or a forward relation) of ``model``."""
+        """How to read the field's source from the row: ``_Stored`` (the stored value is the
+        output), ``_Represented`` (the field's representation of it, None kept), ``_Nested``
+        (a serializer of a forward relation, on the same row), a step, or None when it does
+        not start at a column (or a forward relation) of ``model``."""
         if not field.source_attrs:
             return None
         try:
@@ -290,11 +369,9 @@ class _Plan:
             position = self.index(path)
             if isinstance(field, serializers.Serializer):
                 nested = self.compile(field, model_field.related_model, f"{path}__")
-                return lambda row, context, holder: (
-                    None if row[position] is None else nested(row, context)
-                )
+                return _Nested(position, nested)
             if isinstance(field, serializers.PrimaryKeyRelatedField) and not field.pk_field:
-                return lambda row, context, holder: row[position]  # DRF writes the key itself
+                return _Stored(position)  # DRF writes the key itself
             return None
         read = _column_value(model, model_field)
         if read is None:
@@ -302,10 +379,8 @@ class _Plan:
         position, rest, represent = self.index(path), field.source_attrs[1:], _representer(field)
         if read is _AS_STORED and not rest:  # most columns: no descriptor, no attribute path
             if _written_as_stored(field, model_field):
-                return lambda row, context, holder: row[position]
-            return lambda row, context, holder: (
-                None if row[position] is None else represent(row[position], context)
-            )
+                return _Stored(position)
+            return _Represented(position, represent)
 
         def step(row, context, holder):
             value = row[position]
