@@ -82,6 +82,14 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_search_statements():
+    """A search's statements are kept per process; each test starts with none kept."""
+    from marketplace.catalog import search_statements
+
+    search_statements.forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness protects real passwords; in tests it only costs minutes.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

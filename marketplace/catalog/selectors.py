@@ -57,12 +57,23 @@ def _visibility(user: User) -> Q:
 def listing_visibility(user: User, *, prefix: str = "") -> Q:
     """Which listings the user sees (staff: all), as a condition on the listing row itself;
     ``prefix`` is the path to the listing from another model (``"listing__"``)."""
-    if user.is_authenticated and user.is_staff:
+    kind, organisation = listing_visibility_key(user)
+    if kind == "all":
         return Q()
     public = Q(**{f"{prefix}status__in": PUBLIC_STATUSES})
-    if user.is_authenticated and user.organisation_id:
-        return public | Q(**{f"{prefix}seller_id": user.organisation_id})
+    if kind == "organisation":
+        return public | Q(**{f"{prefix}seller_id": organisation})
     return public
+
+
+def listing_visibility_key(user: User) -> tuple[str, int | None]:
+    """All that `listing_visibility` depends on: ``("all", None)`` for staff,
+    ``("organisation", id)`` for a member of one, ``("public", None)`` for anyone else."""
+    if user.is_authenticated and user.is_staff:
+        return "all", None
+    if user.is_authenticated and user.organisation_id:
+        return "organisation", user.organisation_id
+    return "public", None
 
 
 def listings_for_user(*, user: User) -> QuerySet[Listing]:

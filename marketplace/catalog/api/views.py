@@ -13,6 +13,7 @@ from marketplace.catalog import importing, selectors, services, uploads
 from marketplace.catalog.api import serializers
 from marketplace.catalog.filters import ListingFilter
 from marketplace.catalog.models import Listing, SavedSearch, WatchlistEntry
+from marketplace.catalog.search_statements import ListingSearch
 from marketplace.core.api.pagination import CappedCountPagination
 from marketplace.core.api.renderers import PlainValuesJSONRenderer
 
@@ -51,11 +52,18 @@ class ListingViewSet(
         # shown, with their seller and item, by key (one statement compiled once: a join
         # above the LIMIT would join every match first whenever the order cannot come from
         # an index; bench: 4,740 rows joined to five tables and sorted to show 25, 30 ms
-        # instead of 5).
-        listings = self.filter_queryset(selectors.listings_searchable_for_user(user=request.user))
-        page = self.paginate_queryset(listings)
-        keys = list((listings if page is None else page).values_list("pk", flat=True))
-        rows = serializers.listing_rows_for_keys(keys, using=listings.db)
+        # instead of 5). The count and the keys are sent as they were for the last search
+        # with this query string (search_statements); the queryset is built only when new.
+        search = ListingSearch(
+            user=request.user,
+            query_string=request.META.get("QUERY_STRING", ""),
+            build=lambda: self.filter_queryset(
+                selectors.listings_searchable_for_user(user=request.user)
+            ),
+        )
+        page = self.paginate_queryset(search)
+        keys = search[0:None] if page is None else page
+        rows = serializers.listing_rows_for_keys(keys, using=search.db)
         if page is None:
             return Response(rows)
         return self.get_paginated_response(rows)
