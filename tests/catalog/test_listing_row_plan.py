@@ -64,10 +64,18 @@ def _outcome(write, value):
 
 
 @pytest.mark.parametrize(
-    "value", [Decimal("NaN"), Decimal("-Infinity"), Decimal("12345"), Decimal("99999.4")]
+    ("max_digits", "value"),
+    [
+        (4, Decimal("NaN")),
+        (4, Decimal("-Infinity")),
+        (4, Decimal("12345")),
+        (4, Decimal("99999.4")),
+        (3, Decimal("1E+3")),  # one digit stored, four once quantized: too many
+        (3, Decimal("-1E+2")),  # three digits quantized, the text four characters long
+    ],
 )
-def test_decimals_that_are_not_plain_get_drfs_answer_or_drfs_error(value):
-    field = serializers.DecimalField(max_digits=4, decimal_places=0)
+def test_decimals_that_are_not_plain_get_drfs_answer_or_drfs_error(max_digits, value):
+    field = serializers.DecimalField(max_digits=max_digits, decimal_places=0)
     context = _RowContext(timezone=None, using="default")
     ours = _outcome(lambda value: _representer(field)(value, context), value)
     assert ours == _outcome(field.to_representation, value)

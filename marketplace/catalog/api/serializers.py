@@ -166,15 +166,17 @@ def _plain_decimal(field: serializers.DecimalField) -> _Represent | None:
         if type(value) is Decimal and value.is_finite():
             # Read off the text rather than as_tuple(), which builds a named tuple in Python:
             # ``:f`` writes every digit of the coefficient and exactly -exponent decimals.
-            # With no decimals, a positive exponent passes too: quantized, it gives the same
-            # text. The text is never shorter than the digits, so a short text fits them.
+            # With no decimals, a positive exponent passes too: quantized, it has the digits
+            # of the text, which are no more than its length. A longer text (a leading zero,
+            # a sign) is checked on the tuple as DRF's quantize would.
             text = f"{value:f}"
             point = text.find(".")
-            decimals = len(text) - point - 1 if point >= 0 else 0
-            if decimals == places and (
-                len(text) <= max_digits or len(value.as_tuple().digits) <= max_digits
-            ):
-                return text
+            if (len(text) - point - 1 if point >= 0 else 0) == places:
+                if len(text) <= max_digits:
+                    return text
+                _, digits, exponent = value.as_tuple()
+                if exponent == -places and len(digits) <= max_digits:
+                    return text
         return generic(value)
 
     return represent
