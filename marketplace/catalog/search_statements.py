@@ -57,7 +57,7 @@ class ListingSearch:
     a limit (``count_up_to``), and the keys of the rows from ``bottom`` to ``top``
     (``search[bottom:top]``)."""
 
-    ordered = True  # the FilterSet always orders (newest first unless told otherwise)
+    ordered = True  # by the ordering asked for, else the listing's own (newest first)
 
     def __init__(self, *, user: User, query_string: str, build: Callable[[], QuerySet]) -> None:
         self.db = router.db_for_read(Listing)
@@ -68,26 +68,27 @@ class ListingSearch:
 
     def count_up_to(self, limit: int | None) -> int:
         """Matches, counted up to ``limit + 1`` (None: all of them)."""
-        rows = self._run(
+        (count,) = self._run(
             ("count", limit),
-            lambda queryset: (
+            lambda queryset: [
                 queryset.count() if limit is None else queryset.order_by()[: limit + 1].count()
-            ),
+            ],
         )
-        return rows[0][0]
+        return count
 
     def __getitem__(self, bounds: slice) -> list[int]:
         if not isinstance(bounds, slice) or bounds.step is not None:
             raise TypeError("a search is read by a slice of rows")
-        rows = self._run(
+        return self._run(
             ("keys", bounds.start, bounds.stop),
             lambda queryset: list(
                 queryset[bounds.start : bounds.stop].values_list("pk", flat=True)
             ),
         )
-        return [row[0] for row in rows]
 
-    def _run(self, what: tuple, run_on_queryset: Callable[[QuerySet], Any]) -> list[tuple]:
+    def _run(self, what: tuple, run_on_queryset: Callable[[QuerySet], list]) -> list:
+        """The one column the statement for ``what`` reads, as a list: from the statement
+        kept, else from the queryset (and then that statement is kept)."""
         with _lock:
             kept = _kept.get(self._key)
             if kept is not None:
@@ -101,9 +102,9 @@ class ListingSearch:
             params[statement.organisation_slot] = self._organisation
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
-            return cursor.fetchall()
+            return [value for (value,) in cursor.fetchall()]
 
-    def _run_and_keep(self, what, run_on_queryset, connection) -> list[tuple]:
+    def _run_and_keep(self, what, run_on_queryset, connection) -> list:
         if self._queryset is None:
             self._queryset = self._build()  # a query string the FilterSet refuses raises here
         sent: list[tuple[str, tuple]] = []
@@ -115,7 +116,7 @@ class ListingSearch:
         with connection.execute_wrapper(record):
             result = run_on_queryset(self._queryset)
         self._keep(what, sent)
-        return [(value,) for value in result] if isinstance(result, list) else [(result,)]
+        return result
 
     def _keep(self, what: tuple, sent: list[tuple[str, tuple]]) -> None:
         if len(sent) != 1:
