@@ -53,17 +53,19 @@ INSTALLED_APPS = [
 
 # Behind nginx, which sets X-Real-IP to the client's address (docs/deployment.md).
 BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+# accounts.middleware: Django's session, user and message middleware, passed through for API calls
+# that send their own token.
 MIDDLEWARE = [
     *(["marketplace.core.middleware.ProxiedClientAddressMiddleware"] if BEHIND_PROXY else []),
     "django.middleware.security.SecurityMiddleware",
     "marketplace.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "marketplace.accounts.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "marketplace.accounts.middleware.AuthenticationMiddleware",
+    "marketplace.accounts.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "marketplace.core.middleware.DomainErrorMiddleware",
 ]

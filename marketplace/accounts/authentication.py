@@ -11,6 +11,9 @@ from marketplace.core.prepared import PreparedRead
 # Writing last_used_at on every request would put a write on every API read.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
+# The schemes of "Authorization: <scheme> <key>" that carry an API key (lower case).
+TOKEN_KEYWORDS = ("token", "bearer")
+
 # Every API request runs this read: compiled once (core.prepared), not on every request.
 _LIVE_TOKEN = PreparedRead(
     lambda key_sha256: (
@@ -25,7 +28,7 @@ _LIVE_TOKEN = PreparedRead(
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Token <key>` (or `Bearer <key>`) with a key from Account → API tokens."""
 
-    keywords = ("token", "bearer")
+    keywords = TOKEN_KEYWORDS
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
