@@ -94,12 +94,14 @@ def test_an_unknown_api_path_with_a_token_is_a_json_404(client, seller_key):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_every_api_route_is_a_drf_view_that_reads_the_token_itself():
+def test_every_api_route_is_a_drf_view_that_reads_the_token_first():
     # The bypass relies on it: a plain Django view under the API prefix would read
-    # request.user from the session middleware, which a call with a token now skips.
+    # request.user from the session middleware, which a call with a token now skips, and so
+    # would a DRF view that tried the session before the token.
     from django.urls import get_resolver
     from rest_framework.views import APIView
 
+    from marketplace.accounts.authentication import ApiTokenAuthentication
     from marketplace.accounts.middleware import API_PREFIX
 
     def routes(patterns, prefix="/"):
@@ -114,5 +116,11 @@ def test_every_api_route_is_a_drf_view_that_reads_the_token_itself():
     plain = [path for path, view in api
              if not issubclass(getattr(view, "cls", None) or object, APIView)]  # fmt: skip
 
+    first = {path: list(view.cls.authentication_classes[:1]) for path, view in api
+             if path not in plain}  # fmt: skip
+    session_first = [path for path, classes in first.items()
+                     if classes not in ([], [ApiTokenAuthentication])]  # fmt: skip
+
     assert len(api) > 20
     assert plain == []
+    assert session_first == []
