@@ -50,10 +50,6 @@ def listings_searchable() -> QuerySet[Listing]:
     return Listing.objects.alias(**SEARCH_COLUMNS)
 
 
-def _visibility(user: User) -> Q:
-    return listing_visibility(user)
-
-
 def listing_visibility(user: User, *, prefix: str = "") -> Q:
     """Which listings the user sees (staff: all), as a condition on the listing row itself;
     ``prefix`` is the path to the listing from another model (``"listing__"``)."""
@@ -77,19 +73,19 @@ def listing_visibility_key(user: User) -> tuple[str, int | None]:
 
 
 def listings_for_user(*, user: User) -> QuerySet[Listing]:
-    queryset = listings_annotated()
-    if user.is_authenticated and user.is_staff:
-        return queryset
-    return queryset.filter(_visibility(user))
+    return _visible_to(listings_annotated(), user)
 
 
 def listings_searchable_for_user(*, user: User) -> QuerySet[Listing]:
     """`listings_for_user()` on the listing table alone, for a search (see
     `listings_searchable()`)."""
-    queryset = listings_searchable()
-    if user.is_authenticated and user.is_staff:
-        return queryset
-    return queryset.filter(_visibility(user))
+    return _visible_to(listings_searchable(), user)
+
+
+def _visible_to(queryset: QuerySet[Listing], user: User) -> QuerySet[Listing]:
+    if listing_visibility_key(user)[0] == "all":
+        return queryset  # staff: no condition to add
+    return queryset.filter(listing_visibility(user))
 
 
 def listing_get_for_user(*, user: User, pk: int) -> Listing:
