@@ -59,6 +59,15 @@ class PreparedRead:
         self._per_thread = threading.local()
 
     def all(self, *, using: str = "default", **values: Any) -> list[Model]:
+        return [self.instance(row, using=using) for row in self.rows(using=using, **values)]
+
+    def first(self, *, using: str = "default", **values: Any) -> Model | None:
+        found = self.all(using=using, **values)
+        return found[0] if found else None
+
+    def rows(self, *, using: str = "default", **values: Any) -> list[tuple]:
+        """The rows as the driver gives them; ``instance`` turns one into the model's objects
+        (new objects each time, so a row may be kept and turned again)."""
         if any(
             kind is int and not -(2**63) <= values[name] < 2**63
             for name, kind in self._value_types.items()
@@ -71,12 +80,11 @@ class PreparedRead:
             params[position] = self._bound(self._value_types[name], values[name], connection)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        return [self._instance(compiled, row, using, connection) for row in rows]
+            return cursor.fetchall()
 
-    def first(self, *, using: str = "default", **values: Any) -> Model | None:
-        found = self.all(using=using, **values)
-        return found[0] if found else None
+    def instance(self, row: tuple, *, using: str = "default") -> Model:
+        connection = connections[using]
+        return self._instance(self._compiled(using, connection), row, using, connection)
 
     def _compiled(self, using: str, connection) -> _Compiled:
         cache = self._per_thread.__dict__.setdefault("compiled", {})
