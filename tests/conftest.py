@@ -26,13 +26,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     server thread, a worker that is shutting down), so the drop does not warn and fail.
 
     The tests build tables without migrations (faster); the database function the bid path
-    calls on PostgreSQL is created here, as its migration creates it in production."""
+    calls on PostgreSQL and the triggers that announce changes to the rows API authentication
+    keeps are created here, as their migrations create them in production."""
+    from marketplace.accounts import change_notices
     from marketplace.trading import bid_function
 
     with django_db_blocker.unblock():
         from django.db import connection as setup_connection
 
         bid_function.install(setup_connection)
+        change_notices.install(setup_connection)
     yield
     from django.db import connection
 
