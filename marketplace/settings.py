@@ -129,6 +129,10 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A connection keeps the API-token rows it read until PostgreSQL announces a change to one
+# (LISTEN; marketplace/accounts/token_cache.py). A pooler in transaction mode (PgBouncer) does
+# not keep a session's LISTEN: there, set DB_KEEP_TOKEN_ROWS=false.
+KEEP_TOKEN_ROWS = env_bool("DB_KEEP_TOKEN_ROWS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttling, sessions stay in the database) -------------------------------

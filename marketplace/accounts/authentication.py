@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from marketplace.accounts import token_cache
 from marketplace.accounts.models import ApiToken
 from marketplace.core.prepared import PreparedRead
 
@@ -25,6 +26,21 @@ _LIVE_TOKEN = PreparedRead(
 )
 
 
+def _live_token(key_sha256: str) -> ApiToken | None:
+    """The live token with this key's hash, with its user and organisation: from the rows
+    this connection keeps (accounts.token_cache), else read (and then kept)."""
+    kept = token_cache.kept_rows()
+    row = kept.get(key_sha256) if kept is not None else None
+    if row is None:
+        found = _LIVE_TOKEN.rows(key_sha256=key_sha256)
+        if not found:
+            return None  # an unknown key is not kept: guessing keys cannot fill the memory
+        row = found[0]
+        if kept is not None:
+            token_cache.keep(kept, key_sha256, row)
+    return _LIVE_TOKEN.instance(row)
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Token <key>` (or `Bearer <key>`) with a key from Account → API tokens."""
 
@@ -39,12 +55,16 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
                 _("The Authorization header must be 'Token <key>'.")
             )
         key = header[1].decode(errors="replace")
-        token = _LIVE_TOKEN.first(key_sha256=ApiToken.hash_key(key))
+        key_sha256 = ApiToken.hash_key(key)
+        token = _live_token(key_sha256)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This API token is unknown or revoked."))
         now = timezone.now()
         if token.last_used_at is None or token.last_used_at < now - LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            # That write sends no change notice (change_notices): the kept row would still
+            # show the old time, so it goes, and the next call reads the new one.
+            token_cache.forget(key_sha256)
         return token.user, token
 
     def authenticate_header(self, request) -> str:
