@@ -17,6 +17,8 @@ Migration accounts 0002 installs this text; tests install it on their migration-
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from marketplace.core.postgresql.schema import execute_on_postgresql
+
 CHANNEL = "accounts_auth_change"
 
 # table → the one column whose change alone is not announced ('' for none)
@@ -66,12 +68,8 @@ DROP = (
 
 def install(connection: BaseDatabaseWrapper) -> None:
     """Create or replace the function and the triggers (PostgreSQL; elsewhere nothing is kept)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(CREATE)
+    execute_on_postgresql(connection, CREATE)
 
 
 def drop(connection: BaseDatabaseWrapper) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(DROP)
+    execute_on_postgresql(connection, DROP)

@@ -23,6 +23,8 @@ Migration trading 0007 installs this text; earlier texts stay frozen in their mi
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from marketplace.core.postgresql.schema import execute_on_postgresql
+
 CREATE = """
 CREATE OR REPLACE FUNCTION trading_bid_increment(price numeric, froms numeric[], steps numeric[])
 RETURNS numeric LANGUAGE plpgsql IMMUTABLE AS $$
@@ -185,12 +187,8 @@ DROP FUNCTION IF EXISTS trading_bid_increment(numeric, numeric[], numeric[]);
 
 def install(connection: BaseDatabaseWrapper) -> None:
     """Create or replace the function (PostgreSQL; other databases take the locked path)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(CREATE)
+    execute_on_postgresql(connection, CREATE)
 
 
 def drop(connection: BaseDatabaseWrapper) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(DROP)
+    execute_on_postgresql(connection, DROP)
