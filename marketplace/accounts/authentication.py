@@ -32,12 +32,13 @@ def _live_token(key_sha256: str) -> ApiToken | None:
     kept = token_cache.kept_rows()
     row = kept.get(key_sha256) if kept is not None else None
     if row is None:
+        notices = kept.notices if kept is not None else 0
         found = _LIVE_TOKEN.rows(key_sha256=key_sha256)
         if not found:
             return None  # an unknown key is not kept: guessing keys cannot fill the memory
         row = found[0]
         if kept is not None:
-            token_cache.keep(kept, key_sha256, row)
+            kept.keep(key_sha256, row, read_after_notices=notices)
     return _LIVE_TOKEN.instance(row)
 
 

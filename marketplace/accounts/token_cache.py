@@ -12,7 +12,8 @@ change_notices.CHANNEL before it keeps anything; triggers on the three tables se
 when any of their rows is updated or deleted (however it is written), and every notice empties
 the connection's rows. Before each use, notices already delivered are read off the socket
 without a round trip (a call that read a row after a change committed sees the change; a
-change that commits after the read is announced, and the next call reads again). Where
+change that commits after the read is announced, and the next call reads again; a row whose
+read brought a notice with it is not kept). Where
 that cannot be relied on, nothing is kept: other databases, a connection inside a transaction
 (its own uncommitted changes are announced only at commit: tests, ATOMIC_REQUESTS), a socket
 that cannot be read, and where settings.KEEP_TOKEN_ROWS is off (behind a pooler in transaction
@@ -41,13 +42,31 @@ _ATTRIBUTE = "_accounts_kept_token_rows"
 class _Kept:
     """The rows one psycopg connection has read; emptied by every notice it receives."""
 
-    __slots__ = ("connection", "rows", "__weakref__")
+    __slots__ = ("connection", "rows", "notices", "__weakref__")
 
     def __init__(self, raw_connection) -> None:
         self.connection = raw_connection
         self.rows: dict[str, tuple] = {}
+        self.notices = 0  # received so far: a row read while one arrives is not kept
+
+    def get(self, key: str) -> tuple | None:
+        return self.rows.get(key)
+
+    def keep(self, key: str, row: tuple, *, read_after_notices: int) -> None:
+        """Keep ``row``, read when ``notices`` was ``read_after_notices``, unless a notice has
+        arrived since: PostgreSQL hands a notice over when a statement ends, so one can arrive
+        with the very result that holds the row it is about."""
+        if self.notices != read_after_notices:
+            return
+        if len(self.rows) >= MAX_ROWS:
+            self.rows.clear()
+        self.rows[key] = row
+
+    def forget(self, key: str) -> None:
+        self.rows.pop(key, None)
 
     def on_notice(self, notice=None) -> None:
+        self.notices += 1
         self.rows.clear()
 
     def take_delivered_notices(self) -> bool:
@@ -58,14 +77,14 @@ class _Kept:
             if readable:
                 pgconn.consume_input()
                 while pgconn.notifies() is not None:
-                    self.rows.clear()
+                    self.on_notice()
         except (OSError, ValueError, psycopg.Error):
-            self.rows.clear()
+            self.on_notice()
             return False
         return pgconn.status == psycopg.pq.ConnStatus.OK
 
 
-def kept_rows(using: str = "default") -> dict[str, tuple] | None:
+def kept_rows(using: str = "default") -> _Kept | None:
     """The rows kept on this thread's connection, up to date with every notice delivered so
     far; None where nothing may be kept (see the module's text)."""
     connection = connections[using]
@@ -85,17 +104,11 @@ def kept_rows(using: str = "default") -> dict[str, tuple] | None:
         # Notices read while a query runs reach the handler; the rest are taken before each use.
         raw.add_notify_handler(kept.on_notice)
         setattr(connection, _ATTRIBUTE, kept)
-        return kept.rows
-    return kept.rows if kept.take_delivered_notices() else None
-
-
-def keep(rows: dict[str, tuple], key: str, row: tuple) -> None:
-    if len(rows) >= MAX_ROWS:
-        rows.clear()
-    rows[key] = row
+        return kept
+    return kept if kept.take_delivered_notices() else None
 
 
 def forget(key: str, using: str = "default") -> None:
     kept = getattr(connections[using], _ATTRIBUTE, None)
     if kept is not None:
-        kept.rows.pop(key, None)
+        kept.forget(key)

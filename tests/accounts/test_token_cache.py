@@ -11,7 +11,7 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from marketplace.accounts import change_notices, token_cache
+from marketplace.accounts import authentication, change_notices, token_cache
 from marketplace.accounts.models import ApiToken, Organisation, User
 from marketplace.accounts.services import api_token_create, api_token_revoke
 
@@ -166,6 +166,24 @@ def test_the_last_used_time_is_written_and_read_again_when_it_is_old(client, new
     assert _token_reads(client, new_key) == (200, 1)  # the new time read and kept
     assert _token_reads(client, new_key) == (200, 0)
     assert ApiToken.objects.get(pk=token.pk).last_used_at == written
+
+
+def test_a_row_read_while_a_notice_arrives_is_not_kept(client, key, monkeypatch):
+    """PostgreSQL hands a notice over at the end of a statement: the result that brings it may
+    hold the row as it was before the change it announces."""
+    read = authentication._LIVE_TOKEN.rows
+
+    def read_and_receive_a_notice(**values):
+        found = read(**values)
+        getattr(connection, token_cache._ATTRIBUTE).on_notice()
+        return found
+
+    monkeypatch.setattr(authentication._LIVE_TOKEN, "rows", read_and_receive_a_notice)
+    assert _token_reads(client, key) == (200, 1)
+    monkeypatch.undo()
+
+    assert _token_reads(client, key) == (200, 1)  # nothing was kept: read again, and kept
+    assert _token_reads(client, key) == (200, 0)
 
 
 def test_an_unknown_key_is_never_kept(client):
