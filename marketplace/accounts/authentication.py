@@ -29,7 +29,7 @@ _LIVE_TOKEN = PreparedRead(
 def _live_token(key_sha256: str) -> ApiToken | None:
     """The live token with this key's hash, with its user and organisation: from the rows
     this connection keeps (accounts.token_cache), else read (and then kept)."""
-    kept = token_cache.kept_rows()
+    kept = token_cache.kept_on_connection()
     row = kept.get(key_sha256) if kept is not None else None
     if row is None:
         notices = kept.notices if kept is not None else 0

@@ -84,9 +84,9 @@ class _Kept:
         return pgconn.status == psycopg.pq.ConnStatus.OK
 
 
-def kept_rows(using: str = "default") -> _Kept | None:
-    """The rows kept on this thread's connection, up to date with every notice delivered so
-    far; None where nothing may be kept (see the module's text)."""
+def kept_on_connection(using: str = "default") -> _Kept | None:
+    """What this thread's connection keeps, up to date with every notice delivered so far;
+    None where nothing may be kept (see the module's text)."""
     connection = connections[using]
     if not settings.KEEP_TOKEN_ROWS or connection.vendor != "postgresql":
         return None
